@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { VmcpStatusError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
+import { LogReporter } from '../apply/log-reporter.js';
+import { NoopReporter, type Reporter } from '../reporter.js';
+import { SERVICE_ACCOUNT_DIR, detectReporterMode, type ReporterChoice, type ReporterMode } from './detect-reporter-mode.js';
+
+/** Options of {@link createReporter}. */
+export interface CreateReporterOptions {
+  /** An explicit choice wins over detection. Defaults to `VMCP_STATUS_REPORTER`, else `auto`. */
+  readonly reporter?: ReporterChoice;
+  /** Defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the service-account files are. Defaults to `/var/run/secrets/kubernetes.io/serviceaccount`. */
+  readonly serviceAccountDir?: string;
+  /** Defaults to {@link createLogger}'s logger. */
+  readonly logger?: Logger;
+}
+
+/** A reporter and why it was chosen. */
+export interface ReporterSelection {
+  readonly reporter: Reporter;
+  readonly mode: ReporterMode;
+}
+
+/** The Kubernetes reporter is not part of this build yet. */
+export class ReporterUnavailableError extends VmcpStatusError {
+  constructor(readonly mode: string) {
+    super(`the ${mode} reporter is not available in this version of vmcp-status`, 'ReporterUnavailable');
+  }
+}
+
+/**
+ * Builds the reporter for this environment (see {@link detectReporterMode}) and says
+ * once, at info level, which one and why.
+ *
+ * @throws ConfigError for a bad choice or, in Kubernetes mode, a bad name or namespace.
+ */
+export function createReporter(options: CreateReporterOptions = {}): ReporterSelection {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger();
+  const serviceAccountDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const mode = detectReporterMode(
+    { env, serviceAccountTokenPresent: existsSync(join(serviceAccountDir, 'token')) },
+    options.reporter,
+  );
+  logger.info({ component: 'factory', reporter: mode.mode, reason: mode.reason }, 'status reporter selected');
+  switch (mode.mode) {
+    case 'noop':
+      return { reporter: new NoopReporter(), mode };
+    case 'log':
+      return { reporter: new LogReporter({ logger }), mode };
+    case 'k8s':
+      throw new ReporterUnavailableError('k8s');
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * vmcp-status: a vMCP runtime reports its own status, by server-side apply of the
+ * VirtualMCPServer status subresource in Kubernetes and to the log elsewhere.
+ *
+ * @packageDocumentation
+ */
+export type {
+  BackendHealthEvent,
+  BackendHealthReport,
+  BackendHealthStatus,
+  CircuitBreakerState,
+  Condition,
+  ErrorCategory,
+  Phase,
+  RuntimeStatus,
+} from './types.js';
+export { BACKEND_HEALTH_STATUSES, ERROR_CATEGORIES, PHASES } from './types.js';
+export { NoopReporter, type Reporter } from './reporter.js';
+export { ConfigError, VmcpStatusError } from './errors.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { deriveRuntimeStatus, type BackendStates } from './reactive/derive-runtime-status.js';
+export {
+  runtimeStatusStream,
+  RUNTIME_STATUS_STREAM_DEFAULTS,
+  type RuntimeStatusStreamOptions,
+} from './reactive/runtime-status-stream.js';
+export { reportStatus, type ReportStatusOptions } from './reactive/report-status.js';
+export { paceLatest } from './reactive/pace-latest.js';
+export { LogReporter, type LogReporterOptions } from './apply/log-reporter.js';
+export {
+  createReporter,
+  ReporterUnavailableError,
+  type CreateReporterOptions,
+  type ReporterSelection,
+} from './factory/create-reporter.js';
+export { detectReporterMode, type ReporterChoice, type ReporterMode } from './factory/detect-reporter-mode.js';

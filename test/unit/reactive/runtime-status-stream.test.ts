@@ -1,0 +1,178 @@
+import { expect } from 'chai';
+import { map } from 'rxjs';
+import { ConfigError } from '../../../src/errors.js';
+import { runtimeStatusStream } from '../../../src/reactive/runtime-status-stream.js';
+import type { BackendHealthEvent, RuntimeStatus } from '../../../src/types.js';
+import { check } from '../../support/checks.js';
+import { testScheduler } from '../../support/marbles.js';
+
+/** A compact view of a status for marble diagrams: phase, routable count, backend names. */
+function summary(status: RuntimeStatus): string {
+  return `${status.phase} ${status.backendCount}/${status.backends.length} [${status.backends.map((b) => `${b.name}:${b.status}`).join(',')}]`;
+}
+
+const at = (ms: number) => new Date(ms);
+const checks = {
+  x: check('x', 'healthy', { checkedAt: at(1) }),
+  X: check('x', 'healthy', { checkedAt: at(2), latencyMs: 900 }), // volatile fields only
+  u: check('x', 'unhealthy'),
+  d: check('x', 'degraded'),
+  y: check('y', 'healthy'),
+  Y: check('y', 'unhealthy'),
+  z: check('z', 'healthy'),
+} satisfies Record<string, BackendHealthEvent>;
+const configs = { c: ['x', 'y'], o: ['x'], n: [] as string[], a: ['x', 'z'] };
+
+describe('runtimeStatusStream', () => {
+  it('waits for the first check of every initially configured backend before the first report', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('c-------', configs);
+      const checks$ = hot('     --x--y--', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 100, firstCheckTimeoutMs: 1000 });
+      expectObservable(status$.pipe(map(summary))).toBe('-----s--', { s: 'Ready 2/2 [x:healthy,y:healthy]' });
+    });
+  });
+
+  it('reports after the first-check timeout when a backend never answers', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('c-----------', configs);
+      const checks$ = hot('     --x---------', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 100, firstCheckTimeoutMs: 10 });
+      expectObservable(status$.pipe(map(summary))).toBe('----------s-', { s: 'Ready 1/1 [x:healthy]' });
+    });
+  });
+
+  it('reports at once when no backend is configured', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const status$ = runtimeStatusStream(hot<BackendHealthEvent>('----'), hot('-n--', configs), { scheduler: ts });
+      expectObservable(status$.pipe(map((s) => s.message))).toBe('-m--', { m: 'No backends configured' });
+    });
+  });
+
+  it('does not report a check that changes only volatile fields', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o----------', configs);
+      const checks$ = hot('     -x--X--X-X-', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 2 });
+      expectObservable(status$.pipe(map(summary))).toBe('-s---------', { s: 'Ready 1/1 [x:healthy]' });
+    });
+  });
+
+  it('reports a change after a quiet period at once, a burst at most once per interval, and its last state', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o----------------------------', configs);
+      const checks$ = hot('     x 30s u-x-u-x-u 30s x', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 30_000 });
+      // x at 0; after a quiet interval the burst's first change (u) goes out at once, its
+      // last state (u again) when that interval ends; x, inside the next interval, at its end.
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms f 29999ms r', { r: 'Ready', f: 'Failed' });
+    });
+  });
+
+  it('costs at most two reports for a hundred flaps in one interval', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const flaps = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 'u' : 'x')).join('');
+      const configured$ = cold('o', configs);
+      const checks$ = hot(`x 30s ${flaps}`, checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 30_000 });
+      // Ready at 0; of the flaps after a quiet interval, the first (u) at once, the last (x) 30 s later.
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms r', { r: 'Ready', f: 'Failed' });
+    });
+  });
+
+  it('follows backends added and removed at run time and ignores a removed backend\'s late checks', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('c-----o-------a-------', configs);
+      const checks$ = hot('     -x-y----Y-Y-----z----', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
+      expectObservable(status$.pipe(map(summary))).toBe('---a--b-------c-d----', {
+        a: 'Ready 2/2 [x:healthy,y:healthy]',
+        b: 'Ready 1/1 [x:healthy]',
+        c: 'Ready 1/1 [x:healthy]', // z added, not checked yet
+        d: 'Ready 2/2 [x:healthy,z:healthy]',
+      });
+    });
+  });
+
+  it('counts checks that arrive before the configuration', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('---o---', configs);
+      const checks$ = hot('     -x-----', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
+      expectObservable(status$.pipe(map(summary))).toBe('---s---', { s: 'Ready 1/1 [x:healthy]' });
+    });
+  });
+
+  it('re-emits the current status every resyncMs without a change', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o-------------------', configs);
+      const checks$ = hot('     x-------------------', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1, resyncMs: 5 });
+      expectObservable(status$.pipe(map((s) => s.phase)), '^------------------!').toBe('r----r----r----r----', { r: 'Ready' });
+    });
+  });
+
+  it('does not resync by default', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const status$ = runtimeStatusStream(hot('x', checks), hot('o', configs), { scheduler: ts, reportIntervalMs: 1 });
+      expectObservable(status$.pipe(map((s) => s.phase)), '^ 10m !').toBe('r', { r: 'Ready' });
+    });
+  });
+
+  it('sends the pending state at once and completes when its inputs complete', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o------|', configs);
+      const checks$ = hot('     x--u-|', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 30_000, resyncMs: 1000 });
+      // u comes inside the first interval; the inputs complete long before it ends.
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r------(f|)', { r: 'Ready', f: 'Failed' });
+    });
+  });
+
+  it('keeps a condition\'s lastTransitionTime until its status flips', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o--------', configs);
+      const checks$ = hot('     x--d--x--', { ...checks, x: check('x', 'healthy', { toolCount: 1 }), d: check('x', 'healthy', { toolCount: 2 }) });
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
+      const readySince = status$.pipe(map((s) => s.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime.getTime()));
+      expectObservable(readySince).toBe('a--a--a--', { a: 0 });
+    });
+    const ts2 = testScheduler();
+    ts2.run(({ hot, expectObservable }) => {
+      const status$ = runtimeStatusStream(hot('x--u--x--', checks), hot('o--------', configs), { scheduler: ts2, reportIntervalMs: 1 });
+      const readySince = status$.pipe(map((s) => s.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime.getTime()));
+      expectObservable(readySince).toBe('a--b--c--', { a: 0, b: 3, c: 6 });
+    });
+  });
+
+  it('moves lastDiscoveryTime when the backends or a tool count change, not on a status change', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o-----------a------', configs);
+      const checks$ = hot('     x---u---t---------', { ...checks, u: check('x', 'unhealthy', { toolCount: 10 }), t: check('x', 'unhealthy', { toolCount: 42 }) });
+      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
+      expectObservable(status$.pipe(map((s) => s.lastDiscoveryTime?.getTime()))).toBe('a---a---b---c------', { a: 0, b: 8, c: 12 });
+    });
+  });
+
+  it('rejects an invalid interval with an error naming the option', () => {
+    expect(() => runtimeStatusStream(hot0(), hot0(), { reportIntervalMs: -1 })).to.throw(ConfigError, /reportIntervalMs/);
+    expect(() => runtimeStatusStream(hot0(), hot0(), { resyncMs: Number.NaN })).to.throw(ConfigError, /resyncMs/);
+  });
+});
+
+function hot0() {
+  return testScheduler().createHotObservable<never>('-');
+}
