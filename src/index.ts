@@ -33,4 +33,8 @@ export {
   type CreateReporterOptions,
   type ReporterSelection,
 } from './factory/create-reporter.js';
-export { detectReporterMode, type ReporterChoice, type ReporterMode } from './factory/detect-reporter-mode.js';
+export {
+  detectReporterMode,
+  type ReporterChoice,
+  type ReporterMode,
+} from './factory/detect-reporter-mode.js';

@@ -31,7 +31,15 @@ export const REDACTED_PATHS = [
 ];
 
 /** Levels pino knows, for validating `--log-level` and `LOG_LEVEL`. */
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** The project's pino logger: JSON lines, credentials redacted, pretty only on a TTY. */
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -40,7 +48,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.destination !== undefined) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY;
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } });
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss' },
+      },
+    });
   }
   return pino(base);
 }

@@ -21,7 +21,8 @@ export const PHASES: readonly Phase[] = ['Pending', 'Ready', 'Degraded', 'Failed
  *   because clients bring their own credentials.
  * - `unknown`: checked, but not yet conclusive (a first failure below the threshold).
  */
-export type BackendHealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unauthenticated' | 'unknown';
+export type BackendHealthStatus =
+  'healthy' | 'degraded' | 'unhealthy' | 'unauthenticated' | 'unknown';
 
 /** Every backend health status. */
 export const BACKEND_HEALTH_STATUSES: readonly BackendHealthStatus[] = [

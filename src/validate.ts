@@ -6,8 +6,17 @@ export function checkNumber(
   value: number,
   { min = 0, integer = false }: { min?: number; integer?: boolean } = {},
 ): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(field, `${integer ? 'an integer' : 'a finite number'} >= ${min}`, String(value));
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new ConfigError(
+      field,
+      `${integer ? 'an integer' : 'a finite number'} >= ${min}`,
+      String(value),
+    );
   }
   return value;
 }
@@ -15,15 +24,25 @@ export function checkNumber(
 /** DNS-1123 label: what Kubernetes accepts as a namespace name. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** DNS-1123 subdomain: what Kubernetes accepts as most object names. */
-export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS1123_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Checks a Kubernetes name: a DNS-1123 subdomain (or label), at most 253 (63) characters. */
-export function checkKubernetesName(field: string, value: string | undefined, kind: 'label' | 'subdomain'): string {
+export function checkKubernetesName(
+  field: string,
+  value: string | undefined,
+  kind: 'label' | 'subdomain',
+): string {
   const max = kind === 'label' ? 63 : 253;
   const pattern = kind === 'label' ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
-  if (value === undefined || value === '') throw new ConfigError(field, `a DNS-1123 ${kind} (it is not set)`);
+  if (value === undefined || value === '')
+    throw new ConfigError(field, `a DNS-1123 ${kind} (it is not set)`);
   if (value.length > max || !pattern.test(value)) {
-    throw new ConfigError(field, `a DNS-1123 ${kind}: lower-case letters, digits and '-', at most ${max} characters`, value);
+    throw new ConfigError(
+      field,
+      `a DNS-1123 ${kind}: lower-case letters, digits and '-', at most ${max} characters`,
+      value,
+    );
   }
   return value;
 }

@@ -50,14 +50,18 @@ export class LogReporter implements Reporter {
     this.#logger.info(
       {
         phase: status.phase,
-        ...(previous !== undefined && previous.phase !== status.phase ? { previousPhase: previous.phase } : {}),
+        ...(previous !== undefined && previous.phase !== status.phase
+          ? { previousPhase: previous.phase }
+          : {}),
         statusMessage: status.message,
         backendCount: status.backendCount,
         healthyBackends: status.healthyBackends,
         unhealthyBackends: status.unhealthyBackends,
         totalToolCount: status.totalToolCount,
         changes: changes.slice(0, this.#maxListed),
-        ...(changes.length > this.#maxListed ? { moreChanges: changes.length - this.#maxListed } : {}),
+        ...(changes.length > this.#maxListed
+          ? { moreChanges: changes.length - this.#maxListed }
+          : {}),
       },
       'runtime status changed',
     );
@@ -65,7 +69,10 @@ export class LogReporter implements Reporter {
       const changed = new Set(changes.map((c) => c.name));
       for (const backend of status.backends) {
         if (backend.errorDetail !== undefined && changed.has(backend.name)) {
-          this.#logger.debug({ backend: backend.name, errorDetail: backend.errorDetail }, 'backend error detail');
+          this.#logger.debug(
+            { backend: backend.name, errorDetail: backend.errorDetail },
+            'backend error detail',
+          );
         }
       }
     }

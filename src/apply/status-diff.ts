@@ -1,5 +1,10 @@
 import { stableHealthChanged } from '../reactive/stable-health.js';
-import type { BackendHealthReport, BackendHealthStatus, ErrorCategory, RuntimeStatus } from '../types.js';
+import type {
+  BackendHealthReport,
+  BackendHealthStatus,
+  ErrorCategory,
+  RuntimeStatus,
+} from '../types.js';
 
 /** How one backend changed between two reported statuses. */
 export interface BackendChange {
@@ -34,7 +39,10 @@ export function backendChanges(
 }
 
 /** True when a status differs from the previous one in anything but volatile fields. */
-export function runtimeStatusChanged(previous: RuntimeStatus | undefined, next: RuntimeStatus): boolean {
+export function runtimeStatusChanged(
+  previous: RuntimeStatus | undefined,
+  next: RuntimeStatus,
+): boolean {
   return (
     previous === undefined ||
     previous.phase !== next.phase ||

@@ -4,7 +4,12 @@ import { VmcpStatusError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { LogReporter } from '../apply/log-reporter.js';
 import { NoopReporter, type Reporter } from '../reporter.js';
-import { SERVICE_ACCOUNT_DIR, detectReporterMode, type ReporterChoice, type ReporterMode } from './detect-reporter-mode.js';
+import {
+  SERVICE_ACCOUNT_DIR,
+  detectReporterMode,
+  type ReporterChoice,
+  type ReporterMode,
+} from './detect-reporter-mode.js';
 
 /** Options of {@link createReporter}. */
 export interface CreateReporterOptions {
@@ -27,7 +32,10 @@ export interface ReporterSelection {
 /** The Kubernetes reporter is not part of this build yet. */
 export class ReporterUnavailableError extends VmcpStatusError {
   constructor(readonly mode: string) {
-    super(`the ${mode} reporter is not available in this version of vmcp-status`, 'ReporterUnavailable');
+    super(
+      `the ${mode} reporter is not available in this version of vmcp-status`,
+      'ReporterUnavailable',
+    );
   }
 }
 
@@ -45,7 +53,10 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
     { env, serviceAccountTokenPresent: existsSync(join(serviceAccountDir, 'token')) },
     options.reporter,
   );
-  logger.info({ component: 'factory', reporter: mode.mode, reason: mode.reason }, 'status reporter selected');
+  logger.info(
+    { component: 'factory', reporter: mode.mode, reason: mode.reason },
+    'status reporter selected',
+  );
   switch (mode.mode) {
     case 'noop':
       return { reporter: new NoopReporter(), mode };

@@ -10,7 +10,12 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
 
 /** The decision {@link detectReporterMode} makes, and why (logged once at info level). */
 export type ReporterMode =
-  | { readonly mode: 'k8s'; readonly name: string; readonly namespace: string; readonly reason: string }
+  | {
+      readonly mode: 'k8s';
+      readonly name: string;
+      readonly namespace: string;
+      readonly reason: string;
+    }
   | { readonly mode: 'log' | 'noop'; readonly reason: string };
 
 /** What {@link detectReporterMode} looks at. */
@@ -30,14 +35,21 @@ export interface ReporterEnvironment {
  * @throws ConfigError naming the variable: an unknown choice, or in Kubernetes mode a
  *   missing or invalid (not DNS-1123) name or namespace.
  */
-export function detectReporterMode(environment: ReporterEnvironment, choice?: ReporterChoice): ReporterMode {
+export function detectReporterMode(
+  environment: ReporterEnvironment,
+  choice?: ReporterChoice,
+): ReporterMode {
   const { env } = environment;
   const fromEnv = env.VMCP_STATUS_REPORTER;
   let explicit: ReporterChoice | undefined = choice;
   let source = '--reporter';
   if ((explicit === undefined || explicit === 'auto') && fromEnv !== undefined && fromEnv !== '') {
     if (!(REPORTER_CHOICES as readonly string[]).includes(fromEnv)) {
-      throw new ConfigError('VMCP_STATUS_REPORTER', `one of ${REPORTER_CHOICES.join(', ')}`, fromEnv);
+      throw new ConfigError(
+        'VMCP_STATUS_REPORTER',
+        `one of ${REPORTER_CHOICES.join(', ')}`,
+        fromEnv,
+      );
     }
     explicit = fromEnv as ReporterChoice;
     source = 'VMCP_STATUS_REPORTER';
@@ -55,11 +67,17 @@ export function detectReporterMode(environment: ReporterEnvironment, choice?: Re
 
   const hasName = (env.VMCP_NAME ?? '') !== '';
   const hasNamespace = (env.VMCP_NAMESPACE ?? '') !== '';
-  const inPod = environment.serviceAccountTokenPresent || (env.KUBERNETES_SERVICE_HOST ?? '') !== '';
+  const inPod =
+    environment.serviceAccountTokenPresent || (env.KUBERNETES_SERVICE_HOST ?? '') !== '';
   if (hasName && hasNamespace && inPod) {
-    return kubernetesMode(env, 'VMCP_NAME and VMCP_NAMESPACE are set and the process runs in a pod');
+    return kubernetesMode(
+      env,
+      'VMCP_NAME and VMCP_NAMESPACE are set and the process runs in a pod',
+    );
   }
-  const missing = [!hasName && 'VMCP_NAME', !hasNamespace && 'VMCP_NAMESPACE'].filter(Boolean).join(' and ');
+  const missing = [!hasName && 'VMCP_NAME', !hasNamespace && 'VMCP_NAMESPACE']
+    .filter(Boolean)
+    .join(' and ');
   return {
     mode: 'log',
     reason:
@@ -69,7 +87,10 @@ export function detectReporterMode(environment: ReporterEnvironment, choice?: Re
   };
 }
 
-function kubernetesMode(env: Readonly<Record<string, string | undefined>>, reason: string): ReporterMode {
+function kubernetesMode(
+  env: Readonly<Record<string, string | undefined>>,
+  reason: string,
+): ReporterMode {
   const name = checkKubernetesName('VMCP_NAME', env.VMCP_NAME, 'subdomain');
   const namespace = checkKubernetesName('VMCP_NAMESPACE', env.VMCP_NAMESPACE, 'label');
   return { mode: 'k8s', name, namespace, reason };

@@ -92,10 +92,15 @@ export function deriveRuntimeStatus(
     ready = { status: 'False', reason: RuntimeReasons.SomeBackendsUnhealthy };
   }
 
-  const message = statusMessage(configured.length, checked.length, routable, counts, pending, totalToolCount);
-  const conditions: Condition[] = [
-    { type: 'Ready', ...ready, message, lastTransitionTime: now },
-  ];
+  const message = statusMessage(
+    configured.length,
+    checked.length,
+    routable,
+    counts,
+    pending,
+    totalToolCount,
+  );
+  const conditions: Condition[] = [{ type: 'Ready', ...ready, message, lastTransitionTime: now }];
   if (counts.degraded > 0) {
     conditions.push({
       type: 'Degraded',
@@ -129,7 +134,13 @@ export function deriveRuntimeStatus(
 type StatusCounts = Record<BackendHealthStatus, number>;
 
 function countByStatus(checks: readonly BackendHealthEvent[]): StatusCounts {
-  const counts: StatusCounts = { healthy: 0, degraded: 0, unhealthy: 0, unauthenticated: 0, unknown: 0 };
+  const counts: StatusCounts = {
+    healthy: 0,
+    degraded: 0,
+    unhealthy: 0,
+    unauthenticated: 0,
+    unknown: 0,
+  };
   for (const check of checks) counts[check.status]++;
   return counts;
 }

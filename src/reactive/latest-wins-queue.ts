@@ -13,7 +13,12 @@ export const CONFLATED = 'conflated' as const;
  */
 export class LatestWinsQueue<T, R> {
   readonly #queue = new PQueue({ concurrency: 1 });
-  #waiting: { value: T; settle: Array<{ resolve: (r: R | typeof CONFLATED) => void; reject: (e: unknown) => void }> } | undefined;
+  #waiting:
+    | {
+        value: T;
+        settle: Array<{ resolve: (r: R | typeof CONFLATED) => void; reject: (e: unknown) => void }>;
+      }
+    | undefined;
 
   constructor(private readonly write: (value: T) => Promise<R>) {}
 

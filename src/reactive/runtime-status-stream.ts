@@ -79,7 +79,10 @@ export function runtimeStatusStream(
     'firstCheckTimeoutMs',
     options.firstCheckTimeoutMs ?? RUNTIME_STATUS_STREAM_DEFAULTS.firstCheckTimeoutMs,
   );
-  const resyncMs = checkNumber('resyncMs', options.resyncMs ?? RUNTIME_STATUS_STREAM_DEFAULTS.resyncMs);
+  const resyncMs = checkNumber(
+    'resyncMs',
+    options.resyncMs ?? RUNTIME_STATUS_STREAM_DEFAULTS.resyncMs,
+  );
   const scheduler = options.scheduler ?? asyncScheduler;
   const now = (): Date => new Date(scheduler.now());
 
@@ -101,9 +104,12 @@ export function runtimeStatusStream(
           timer(firstCheckTimeoutMs, scheduler).pipe(switchMap(() => whenConfigured$)),
           inputsDone$.pipe(filter(() => table.isConfigured)),
         ).pipe(take(1));
-        const resync$ = resyncMs > 0 ? interval(resyncMs, scheduler).pipe(takeUntil(inputsDone$)) : EMPTY;
+        const resync$ =
+          resyncMs > 0 ? interval(resyncMs, scheduler).pipe(takeUntil(inputsDone$)) : EMPTY;
         return gateOpen$.pipe(
-          switchMap(() => merge(of(true), shared$.pipe(filter((worthReporting) => worthReporting)), resync$)),
+          switchMap(() =>
+            merge(of(true), shared$.pipe(filter((worthReporting) => worthReporting)), resync$),
+          ),
         );
       }),
       paceLatest(reportIntervalMs, scheduler),

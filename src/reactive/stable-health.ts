@@ -3,7 +3,13 @@ import type { BackendHealthReport } from '../types.js';
 /** The fields of a backend's health that are worth a report when they change. */
 export type StableHealthFields = Pick<
   BackendHealthReport,
-  'status' | 'toolCount' | 'url' | 'errorCategory' | 'circuitBreakerState' | 'circuitLastChanged' | 'consecutiveFailures'
+  | 'status'
+  | 'toolCount'
+  | 'url'
+  | 'errorCategory'
+  | 'circuitBreakerState'
+  | 'circuitLastChanged'
+  | 'consecutiveFailures'
 >;
 
 /**
@@ -15,7 +21,10 @@ export type StableHealthFields = Pick<
  * too: a backend that stays down must not cost one write per probe. Whenever a write
  * happens for another reason, it carries the current count.
  */
-export function stableHealthChanged(previous: StableHealthFields, next: StableHealthFields): boolean {
+export function stableHealthChanged(
+  previous: StableHealthFields,
+  next: StableHealthFields,
+): boolean {
   return (
     previous.status !== next.status ||
     previous.toolCount !== next.toolCount ||

@@ -10,7 +10,8 @@ export function check(
     name,
     url: `http://127.0.0.1:9/${name}`,
     status,
-    toolCount: status === 'healthy' || status === 'degraded' || status === 'unauthenticated' ? 10 : 0,
+    toolCount:
+      status === 'healthy' || status === 'degraded' || status === 'unauthenticated' ? 10 : 0,
     consecutiveFailures: status === 'unhealthy' ? 3 : status === 'unknown' ? 1 : 0,
     checkedAt: new Date(0),
     latencyMs: 5,

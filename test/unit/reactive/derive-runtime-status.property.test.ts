@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { deriveRuntimeStatus, isRoutable, isUsable } from '../../../src/reactive/derive-runtime-status.js';
+import {
+  deriveRuntimeStatus,
+  isRoutable,
+  isUsable,
+} from '../../../src/reactive/derive-runtime-status.js';
 import { BACKEND_HEALTH_STATUSES } from '../../../src/types.js';
 import { backendsArbitrary } from '../../support/arbitraries.js';
 import { statesOf } from '../../support/checks.js';
@@ -12,11 +16,17 @@ describe('deriveRuntimeStatus properties', () => {
     fc.assert(
       fc.property(backendsArbitrary, ({ checks, configured }) => {
         const status = deriveRuntimeStatus(statesOf(checks), configured, now);
-        const perStatus = BACKEND_HEALTH_STATUSES.map((s) => status.backends.filter((b) => b.status === s).length);
+        const perStatus = BACKEND_HEALTH_STATUSES.map(
+          (s) => status.backends.filter((b) => b.status === s).length,
+        );
         expect(perStatus.reduce((a, b) => a + b, 0)).to.equal(checks.length);
         expect(status.backends).to.have.length(checks.length);
-        expect(status.healthyBackends).to.equal(checks.filter((c) => c.status === 'healthy').length);
-        expect(status.unhealthyBackends).to.equal(checks.filter((c) => c.status === 'unhealthy').length);
+        expect(status.healthyBackends).to.equal(
+          checks.filter((c) => c.status === 'healthy').length,
+        );
+        expect(status.unhealthyBackends).to.equal(
+          checks.filter((c) => c.status === 'unhealthy').length,
+        );
         expect(status.backendCount).to.equal(checks.filter((c) => isRoutable(c.status)).length);
       }),
     );
@@ -36,9 +46,13 @@ describe('deriveRuntimeStatus properties', () => {
     fc.assert(
       fc.property(backendsArbitrary, ({ checks, configured }) => {
         const status = deriveRuntimeStatus(statesOf(checks), configured, now);
-        const ready = configured.length === 0 || (checks.length > 0 && checks.every((c) => isRoutable(c.status)));
+        const ready =
+          configured.length === 0 ||
+          (checks.length > 0 && checks.every((c) => isRoutable(c.status)));
         expect(status.phase === 'Ready').to.equal(ready);
-        expect(status.conditions.find((c) => c.type === 'Ready')?.status).to.equal(ready ? 'True' : 'False');
+        expect(status.conditions.find((c) => c.type === 'Ready')?.status).to.equal(
+          ready ? 'True' : 'False',
+        );
       }),
     );
   });
@@ -47,7 +61,12 @@ describe('deriveRuntimeStatus properties', () => {
     fc.assert(
       fc.property(
         backendsArbitrary.chain(({ checks, configured }) =>
-          fc.tuple(fc.constant(checks), fc.constant(configured), fc.shuffledSubarray(checks, { minLength: checks.length }), fc.shuffledSubarray(configured, { minLength: configured.length })),
+          fc.tuple(
+            fc.constant(checks),
+            fc.constant(configured),
+            fc.shuffledSubarray(checks, { minLength: checks.length }),
+            fc.shuffledSubarray(configured, { minLength: configured.length }),
+          ),
         ),
         ([checks, configured, shuffledChecks, shuffledConfigured]) => {
           const a = deriveRuntimeStatus(statesOf(checks), configured, now);

@@ -27,21 +27,144 @@ describe('deriveRuntimeStatus', () => {
     degradedCondition: boolean;
   }
   const rows: Row[] = [
-    { case: 'zero backends configured', checks: [], phase: 'Ready', ready: 'True', reason: 'AllBackendsRoutable', backendCount: 0, degradedCondition: false },
-    { case: 'configured, none checked yet', checks: [], configured: ['a', 'b'], phase: 'Pending', ready: 'False', reason: 'BackendsPending', backendCount: 0, degradedCondition: false },
-    { case: 'all healthy', checks: checksOf('healthy', 'healthy'), phase: 'Ready', ready: 'True', reason: 'AllBackendsRoutable', backendCount: 2, degradedCondition: false },
-    { case: 'all unauthenticated', checks: checksOf('unauthenticated', 'unauthenticated'), phase: 'Ready', ready: 'True', reason: 'AllBackendsRoutable', backendCount: 2, degradedCondition: false },
-    { case: 'healthy + unauthenticated', checks: checksOf('healthy', 'unauthenticated'), phase: 'Ready', ready: 'True', reason: 'AllBackendsRoutable', backendCount: 2, degradedCondition: false },
-    { case: 'degraded only', checks: checksOf('degraded', 'degraded'), phase: 'Degraded', ready: 'False', reason: 'SomeBackendsUnhealthy', backendCount: 0, degradedCondition: true },
-    { case: 'unknown only', checks: checksOf('unknown', 'unknown'), phase: 'Failed', ready: 'False', reason: 'NoRoutableBackends', backendCount: 0, degradedCondition: false },
-    { case: 'unhealthy only', checks: checksOf('unhealthy'), phase: 'Failed', ready: 'False', reason: 'NoRoutableBackends', backendCount: 0, degradedCondition: false },
-    { case: 'unhealthy + unknown', checks: checksOf('unhealthy', 'unknown'), phase: 'Failed', ready: 'False', reason: 'NoRoutableBackends', backendCount: 0, degradedCondition: false },
-    { case: 'healthy + unhealthy', checks: checksOf('healthy', 'unhealthy'), phase: 'Degraded', ready: 'False', reason: 'SomeBackendsUnhealthy', backendCount: 1, degradedCondition: false },
-    { case: 'healthy + degraded', checks: checksOf('healthy', 'degraded'), phase: 'Degraded', ready: 'False', reason: 'SomeBackendsUnhealthy', backendCount: 1, degradedCondition: true },
-    { case: 'degraded + unhealthy', checks: checksOf('degraded', 'unhealthy'), phase: 'Degraded', ready: 'False', reason: 'SomeBackendsUnhealthy', backendCount: 0, degradedCondition: true },
-    { case: 'unauthenticated + unknown', checks: checksOf('unauthenticated', 'unknown'), phase: 'Degraded', ready: 'False', reason: 'SomeBackendsUnhealthy', backendCount: 1, degradedCondition: false },
-    { case: 'one healthy checked, one still pending', checks: [check('a', 'healthy')], configured: ['a', 'b'], phase: 'Ready', ready: 'True', reason: 'AllBackendsRoutable', backendCount: 1, degradedCondition: false },
-    { case: 'one unhealthy checked, one still pending', checks: [check('a', 'unhealthy')], configured: ['a', 'b'], phase: 'Failed', ready: 'False', reason: 'NoRoutableBackends', backendCount: 0, degradedCondition: false },
+    {
+      case: 'zero backends configured',
+      checks: [],
+      phase: 'Ready',
+      ready: 'True',
+      reason: 'AllBackendsRoutable',
+      backendCount: 0,
+      degradedCondition: false,
+    },
+    {
+      case: 'configured, none checked yet',
+      checks: [],
+      configured: ['a', 'b'],
+      phase: 'Pending',
+      ready: 'False',
+      reason: 'BackendsPending',
+      backendCount: 0,
+      degradedCondition: false,
+    },
+    {
+      case: 'all healthy',
+      checks: checksOf('healthy', 'healthy'),
+      phase: 'Ready',
+      ready: 'True',
+      reason: 'AllBackendsRoutable',
+      backendCount: 2,
+      degradedCondition: false,
+    },
+    {
+      case: 'all unauthenticated',
+      checks: checksOf('unauthenticated', 'unauthenticated'),
+      phase: 'Ready',
+      ready: 'True',
+      reason: 'AllBackendsRoutable',
+      backendCount: 2,
+      degradedCondition: false,
+    },
+    {
+      case: 'healthy + unauthenticated',
+      checks: checksOf('healthy', 'unauthenticated'),
+      phase: 'Ready',
+      ready: 'True',
+      reason: 'AllBackendsRoutable',
+      backendCount: 2,
+      degradedCondition: false,
+    },
+    {
+      case: 'degraded only',
+      checks: checksOf('degraded', 'degraded'),
+      phase: 'Degraded',
+      ready: 'False',
+      reason: 'SomeBackendsUnhealthy',
+      backendCount: 0,
+      degradedCondition: true,
+    },
+    {
+      case: 'unknown only',
+      checks: checksOf('unknown', 'unknown'),
+      phase: 'Failed',
+      ready: 'False',
+      reason: 'NoRoutableBackends',
+      backendCount: 0,
+      degradedCondition: false,
+    },
+    {
+      case: 'unhealthy only',
+      checks: checksOf('unhealthy'),
+      phase: 'Failed',
+      ready: 'False',
+      reason: 'NoRoutableBackends',
+      backendCount: 0,
+      degradedCondition: false,
+    },
+    {
+      case: 'unhealthy + unknown',
+      checks: checksOf('unhealthy', 'unknown'),
+      phase: 'Failed',
+      ready: 'False',
+      reason: 'NoRoutableBackends',
+      backendCount: 0,
+      degradedCondition: false,
+    },
+    {
+      case: 'healthy + unhealthy',
+      checks: checksOf('healthy', 'unhealthy'),
+      phase: 'Degraded',
+      ready: 'False',
+      reason: 'SomeBackendsUnhealthy',
+      backendCount: 1,
+      degradedCondition: false,
+    },
+    {
+      case: 'healthy + degraded',
+      checks: checksOf('healthy', 'degraded'),
+      phase: 'Degraded',
+      ready: 'False',
+      reason: 'SomeBackendsUnhealthy',
+      backendCount: 1,
+      degradedCondition: true,
+    },
+    {
+      case: 'degraded + unhealthy',
+      checks: checksOf('degraded', 'unhealthy'),
+      phase: 'Degraded',
+      ready: 'False',
+      reason: 'SomeBackendsUnhealthy',
+      backendCount: 0,
+      degradedCondition: true,
+    },
+    {
+      case: 'unauthenticated + unknown',
+      checks: checksOf('unauthenticated', 'unknown'),
+      phase: 'Degraded',
+      ready: 'False',
+      reason: 'SomeBackendsUnhealthy',
+      backendCount: 1,
+      degradedCondition: false,
+    },
+    {
+      case: 'one healthy checked, one still pending',
+      checks: [check('a', 'healthy')],
+      configured: ['a', 'b'],
+      phase: 'Ready',
+      ready: 'True',
+      reason: 'AllBackendsRoutable',
+      backendCount: 1,
+      degradedCondition: false,
+    },
+    {
+      case: 'one unhealthy checked, one still pending',
+      checks: [check('a', 'unhealthy')],
+      configured: ['a', 'b'],
+      phase: 'Failed',
+      ready: 'False',
+      reason: 'NoRoutableBackends',
+      backendCount: 0,
+      degradedCondition: false,
+    },
   ];
 
   for (const row of rows) {
@@ -51,11 +174,17 @@ describe('deriveRuntimeStatus', () => {
       expect(condition(status, 'Ready')).to.include({ status: row.ready, reason: row.reason });
       expect(status.backendCount).to.equal(row.backendCount);
       if (row.degradedCondition) {
-        expect(condition(status, 'Degraded')).to.include({ status: 'True', reason: 'BackendsDegraded' });
+        expect(condition(status, 'Degraded')).to.include({
+          status: 'True',
+          reason: 'BackendsDegraded',
+        });
       } else {
         expect(condition(status, 'Degraded')).to.equal(undefined);
       }
-      expect(condition(status, 'BackendsDiscovered')).to.include({ status: 'True', reason: 'BackendsDiscovered' });
+      expect(condition(status, 'BackendsDiscovered')).to.include({
+        status: 'True',
+        reason: 'BackendsDiscovered',
+      });
     });
   }
 
@@ -67,10 +196,12 @@ describe('deriveRuntimeStatus', () => {
   });
 
   it('counts the backends in the BackendsDiscovered message', () => {
-    expect(condition(derive(checksOf('healthy', 'unhealthy', 'unknown')), 'BackendsDiscovered')?.message).to.equal(
-      '3 backends discovered',
+    expect(
+      condition(derive(checksOf('healthy', 'unhealthy', 'unknown')), 'BackendsDiscovered')?.message,
+    ).to.equal('3 backends discovered');
+    expect(condition(derive([check('a', 'healthy')]), 'BackendsDiscovered')?.message).to.equal(
+      '1 backend discovered',
     );
-    expect(condition(derive([check('a', 'healthy')]), 'BackendsDiscovered')?.message).to.equal('1 backend discovered');
   });
 
   it('writes a human message with routable, unhealthy and tool counts', () => {
@@ -83,13 +214,20 @@ describe('deriveRuntimeStatus', () => {
   });
 
   it('mentions degraded, unknown and pending backends in the message', () => {
-    const status = derive([check('a', 'degraded', { toolCount: 1 }), check('b', 'unknown')], ['a', 'b', 'c']);
-    expect(status.message).to.equal('0/3 backends routable (1 degraded, 1 unknown, 1 pending), 1 tool');
+    const status = derive(
+      [check('a', 'degraded', { toolCount: 1 }), check('b', 'unknown')],
+      ['a', 'b', 'c'],
+    );
+    expect(status.message).to.equal(
+      '0/3 backends routable (1 degraded, 1 unknown, 1 pending), 1 tool',
+    );
     expect(derive([], ['a']).message).to.equal('Waiting for the first check of 1 backend');
   });
 
   it('counts healthy and unhealthy backends apart from routable ones', () => {
-    const status = derive(checksOf('healthy', 'unauthenticated', 'unhealthy', 'unhealthy', 'unknown', 'degraded'));
+    const status = derive(
+      checksOf('healthy', 'unauthenticated', 'unhealthy', 'unhealthy', 'unknown', 'degraded'),
+    );
     expect(status.healthyBackends).to.equal(1);
     expect(status.unhealthyBackends).to.equal(2);
     expect(status.backendCount).to.equal(2);
@@ -114,7 +252,10 @@ describe('deriveRuntimeStatus', () => {
 
   it('lists only checked backends, sorted by name, with the check time as lastHealthCheck', () => {
     const at = new Date('2026-11-25T11:59:00Z');
-    const status = derive([check('zeta', 'healthy'), check('alpha', 'unhealthy', { checkedAt: at })], ['zeta', 'mid', 'alpha']);
+    const status = derive(
+      [check('zeta', 'healthy'), check('alpha', 'unhealthy', { checkedAt: at })],
+      ['zeta', 'mid', 'alpha'],
+    );
     expect(status.backends.map((b) => b.name)).to.deep.equal(['alpha', 'zeta']);
     expect(status.backends[0]?.lastHealthCheck).to.deep.equal(at);
   });
@@ -128,8 +269,15 @@ describe('deriveRuntimeStatus', () => {
 
   it('gives the same status for the same backends whatever the map and configuration order', () => {
     const checks = checksOf('healthy', 'degraded', 'unhealthy', 'unauthenticated');
-    const a = derive(checks, checks.map((c) => c.name));
-    const b = deriveRuntimeStatus(statesOf([...checks].reverse()), checks.map((c) => c.name).reverse(), now);
+    const a = derive(
+      checks,
+      checks.map((c) => c.name),
+    );
+    const b = deriveRuntimeStatus(
+      statesOf([...checks].reverse()),
+      checks.map((c) => c.name).reverse(),
+      now,
+    );
     expect(b).to.deep.equal(a);
   });
 });

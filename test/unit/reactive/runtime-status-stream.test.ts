@@ -29,8 +29,14 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('c-------', configs);
       const checks$ = hot('     --x--y--', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 100, firstCheckTimeoutMs: 1000 });
-      expectObservable(status$.pipe(map(summary))).toBe('-----s--', { s: 'Ready 2/2 [x:healthy,y:healthy]' });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 100,
+        firstCheckTimeoutMs: 1000,
+      });
+      expectObservable(status$.pipe(map(summary))).toBe('-----s--', {
+        s: 'Ready 2/2 [x:healthy,y:healthy]',
+      });
     });
   });
 
@@ -39,16 +45,26 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('c-----------', configs);
       const checks$ = hot('     --x---------', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 100, firstCheckTimeoutMs: 10 });
-      expectObservable(status$.pipe(map(summary))).toBe('----------s-', { s: 'Ready 1/1 [x:healthy]' });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 100,
+        firstCheckTimeoutMs: 10,
+      });
+      expectObservable(status$.pipe(map(summary))).toBe('----------s-', {
+        s: 'Ready 1/1 [x:healthy]',
+      });
     });
   });
 
   it('reports at once when no backend is configured', () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const status$ = runtimeStatusStream(hot<BackendHealthEvent>('----'), hot('-n--', configs), { scheduler: ts });
-      expectObservable(status$.pipe(map((s) => s.message))).toBe('-m--', { m: 'No backends configured' });
+      const status$ = runtimeStatusStream(hot<BackendHealthEvent>('----'), hot('-n--', configs), {
+        scheduler: ts,
+      });
+      expectObservable(status$.pipe(map((s) => s.message))).toBe('-m--', {
+        m: 'No backends configured',
+      });
     });
   });
 
@@ -57,8 +73,13 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o----------', configs);
       const checks$ = hot('     -x--X--X-X-', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 2 });
-      expectObservable(status$.pipe(map(summary))).toBe('-s---------', { s: 'Ready 1/1 [x:healthy]' });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 2,
+      });
+      expectObservable(status$.pipe(map(summary))).toBe('-s---------', {
+        s: 'Ready 1/1 [x:healthy]',
+      });
     });
   });
 
@@ -67,10 +88,16 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o----------------------------', configs);
       const checks$ = hot('     x 30s u-x-u-x-u 30s x', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 30_000 });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 30_000,
+      });
       // x at 0; after a quiet interval the burst's first change (u) goes out at once, its
       // last state (u again) when that interval ends; x, inside the next interval, at its end.
-      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms f 29999ms r', { r: 'Ready', f: 'Failed' });
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms f 29999ms r', {
+        r: 'Ready',
+        f: 'Failed',
+      });
     });
   });
 
@@ -80,18 +107,27 @@ describe('runtimeStatusStream', () => {
       const flaps = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 'u' : 'x')).join('');
       const configured$ = cold('o', configs);
       const checks$ = hot(`x 30s ${flaps}`, checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 30_000 });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 30_000,
+      });
       // Ready at 0; of the flaps after a quiet interval, the first (u) at once, the last (x) 30 s later.
-      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms r', { r: 'Ready', f: 'Failed' });
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms r', {
+        r: 'Ready',
+        f: 'Failed',
+      });
     });
   });
 
-  it('follows backends added and removed at run time and ignores a removed backend\'s late checks', () => {
+  it("follows backends added and removed at run time and ignores a removed backend's late checks", () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('c-----o-------a-------', configs);
       const checks$ = hot('     -x-y----Y-Y-----z----', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+      });
       expectObservable(status$.pipe(map(summary))).toBe('---a--b-------c-d----', {
         a: 'Ready 2/2 [x:healthy,y:healthy]',
         b: 'Ready 1/1 [x:healthy]',
@@ -106,7 +142,10 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('---o---', configs);
       const checks$ = hot('     -x-----', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+      });
       expectObservable(status$.pipe(map(summary))).toBe('---s---', { s: 'Ready 1/1 [x:healthy]' });
     });
   });
@@ -116,15 +155,25 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o-------------------', configs);
       const checks$ = hot('     x-------------------', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1, resyncMs: 5 });
-      expectObservable(status$.pipe(map((s) => s.phase)), '^------------------!').toBe('r----r----r----r----', { r: 'Ready' });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+        resyncMs: 5,
+      });
+      expectObservable(status$.pipe(map((s) => s.phase)), '^------------------!').toBe(
+        'r----r----r----r----',
+        { r: 'Ready' },
+      );
     });
   });
 
   it('does not resync by default', () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const status$ = runtimeStatusStream(hot('x', checks), hot('o', configs), { scheduler: ts, reportIntervalMs: 1 });
+      const status$ = runtimeStatusStream(hot('x', checks), hot('o', configs), {
+        scheduler: ts,
+        reportIntervalMs: 1,
+      });
       expectObservable(status$.pipe(map((s) => s.phase)), '^ 10m !').toBe('r', { r: 'Ready' });
     });
   });
@@ -134,25 +183,46 @@ describe('runtimeStatusStream', () => {
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o------|', configs);
       const checks$ = hot('     x--u-|', checks);
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 30_000, resyncMs: 1000 });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 30_000,
+        resyncMs: 1000,
+      });
       // u comes inside the first interval; the inputs complete long before it ends.
-      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r------(f|)', { r: 'Ready', f: 'Failed' });
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r------(f|)', {
+        r: 'Ready',
+        f: 'Failed',
+      });
     });
   });
 
-  it('keeps a condition\'s lastTransitionTime until its status flips', () => {
+  it("keeps a condition's lastTransitionTime until its status flips", () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o--------', configs);
-      const checks$ = hot('     x--d--x--', { ...checks, x: check('x', 'healthy', { toolCount: 1 }), d: check('x', 'healthy', { toolCount: 2 }) });
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
-      const readySince = status$.pipe(map((s) => s.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime.getTime()));
+      const checks$ = hot('     x--d--x--', {
+        ...checks,
+        x: check('x', 'healthy', { toolCount: 1 }),
+        d: check('x', 'healthy', { toolCount: 2 }),
+      });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+      });
+      const readySince = status$.pipe(
+        map((s) => s.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime.getTime()),
+      );
       expectObservable(readySince).toBe('a--a--a--', { a: 0 });
     });
     const ts2 = testScheduler();
     ts2.run(({ hot, expectObservable }) => {
-      const status$ = runtimeStatusStream(hot('x--u--x--', checks), hot('o--------', configs), { scheduler: ts2, reportIntervalMs: 1 });
-      const readySince = status$.pipe(map((s) => s.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime.getTime()));
+      const status$ = runtimeStatusStream(hot('x--u--x--', checks), hot('o--------', configs), {
+        scheduler: ts2,
+        reportIntervalMs: 1,
+      });
+      const readySince = status$.pipe(
+        map((s) => s.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime.getTime()),
+      );
       expectObservable(readySince).toBe('a--b--c--', { a: 0, b: 3, c: 6 });
     });
   });
@@ -161,15 +231,31 @@ describe('runtimeStatusStream', () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o-----------a------', configs);
-      const checks$ = hot('     x---u---t---------', { ...checks, u: check('x', 'unhealthy', { toolCount: 10 }), t: check('x', 'unhealthy', { toolCount: 42 }) });
-      const status$ = runtimeStatusStream(checks$, configured$, { scheduler: ts, reportIntervalMs: 1 });
-      expectObservable(status$.pipe(map((s) => s.lastDiscoveryTime?.getTime()))).toBe('a---a---b---c------', { a: 0, b: 8, c: 12 });
+      const checks$ = hot('     x---u---t---------', {
+        ...checks,
+        u: check('x', 'unhealthy', { toolCount: 10 }),
+        t: check('x', 'unhealthy', { toolCount: 42 }),
+      });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+      });
+      expectObservable(status$.pipe(map((s) => s.lastDiscoveryTime?.getTime()))).toBe(
+        'a---a---b---c------',
+        { a: 0, b: 8, c: 12 },
+      );
     });
   });
 
   it('rejects an invalid interval with an error naming the option', () => {
-    expect(() => runtimeStatusStream(hot0(), hot0(), { reportIntervalMs: -1 })).to.throw(ConfigError, /reportIntervalMs/);
-    expect(() => runtimeStatusStream(hot0(), hot0(), { resyncMs: Number.NaN })).to.throw(ConfigError, /resyncMs/);
+    expect(() => runtimeStatusStream(hot0(), hot0(), { reportIntervalMs: -1 })).to.throw(
+      ConfigError,
+      /reportIntervalMs/,
+    );
+    expect(() => runtimeStatusStream(hot0(), hot0(), { resyncMs: Number.NaN })).to.throw(
+      ConfigError,
+      /resyncMs/,
+    );
   });
 });
 
