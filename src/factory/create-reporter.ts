@@ -21,6 +21,10 @@ export interface CreateReporterOptions {
   readonly serviceAccountDir?: string;
   /** Defaults to {@link createLogger}'s logger. */
   readonly logger?: Logger;
+  /** Kubernetes mode: a kubeconfig file to use instead of the in-pod service account. */
+  readonly kubeconfigPath?: string;
+  /** Kubernetes mode: the SSA field manager. Defaults to `vmcp-runtime`. */
+  readonly fieldManager?: string;
 }
 
 /** A reporter and why it was chosen. */
