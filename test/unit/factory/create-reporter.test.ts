@@ -1,0 +1,184 @@
+import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogReporter } from '../../../src/apply/log-reporter.js';
+import { ConfigError } from '../../../src/errors.js';
+import {
+  createReporter,
+  ReporterUnavailableError,
+  type CreateReporterOptions,
+} from '../../../src/factory/create-reporter.js';
+import { NoopReporter } from '../../../src/reporter.js';
+import { LEVEL, memoryLogger } from '../../support/memory-log.js';
+
+const named = { VMCP_NAME: 'my-vmcp', VMCP_NAMESPACE: 'tools' };
+
+/** A temporary service-account directory, with or without a token. */
+async function serviceAccountDir(withToken: boolean): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vmcp-status-sa-'));
+  if (withToken) await writeFile(join(dir, 'token'), 'not-a-real-token');
+  return dir;
+}
+
+describe('createReporter', () => {
+  const dirs: string[] = [];
+  let emptyDir: string;
+  before(async () => {
+    emptyDir = await serviceAccountDir(false);
+    dirs.push(emptyDir);
+  });
+  after(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  /** createReporter with an injected environment and an in-memory log. */
+  function create(options: CreateReporterOptions) {
+    const log = memoryLogger('info');
+    const selection = createReporter({
+      serviceAccountDir: emptyDir,
+      env: {},
+      ...options,
+      logger: log.logger,
+    });
+    return { ...selection, lines: log.lines };
+  }
+
+  /** The factory's log lines: it must say once which reporter it chose and why. */
+  const selectionLines = (lines: ReturnType<typeof create>['lines']) =>
+    lines.filter((l) => l.msg === 'status reporter selected');
+
+  it('builds a LogReporter outside a pod and says once at info level why', () => {
+    const { reporter, mode, lines } = create({ env: named });
+    expect(reporter).to.be.instanceOf(LogReporter);
+    expect(mode.mode).to.equal('log');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({
+      level: LEVEL.info,
+      msg: 'status reporter selected',
+      component: 'factory',
+      reporter: 'log',
+      reason: mode.reason,
+    });
+    expect(mode.reason).to.match(/^not running in a pod/);
+  });
+
+  it('gives the LogReporter its logger', async () => {
+    const { reporter, lines } = create({ env: {} });
+    await reporter.report({
+      phase: 'Ready',
+      message: 'No backends configured',
+      backends: [],
+      totalToolCount: 0,
+      healthyBackends: 0,
+      unhealthyBackends: 0,
+      backendCount: 0,
+      conditions: [],
+    });
+    expect(lines.map((l) => l.msg)).to.deep.equal([
+      'status reporter selected',
+      'runtime status changed',
+    ]);
+  });
+
+  it('builds a NoopReporter when chosen explicitly, even in a Kubernetes environment', () => {
+    const { reporter, mode, lines } = create({
+      reporter: 'noop',
+      env: { ...named, KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+    });
+    expect(reporter).to.be.instanceOf(NoopReporter);
+    expect(mode).to.deep.equal({ mode: 'noop', reason: '--reporter=noop' });
+    expect(selectionLines(lines)).to.have.length(1);
+  });
+
+  it('takes the choice from VMCP_STATUS_REPORTER', () => {
+    const { reporter, mode } = create({
+      env: { ...named, KUBERNETES_SERVICE_HOST: '10.96.0.1', VMCP_STATUS_REPORTER: 'log' },
+    });
+    expect(reporter).to.be.instanceOf(LogReporter);
+    expect(mode.reason).to.equal('VMCP_STATUS_REPORTER=log');
+  });
+
+  it('uses log mode in a pod when VMCP_NAMESPACE is missing, naming it', () => {
+    const { reporter, mode } = create({
+      env: { VMCP_NAME: 'my-vmcp', KUBERNETES_SERVICE_HOST: 'x' },
+    });
+    expect(reporter).to.be.instanceOf(LogReporter);
+    expect(mode.reason).to.equal('VMCP_NAMESPACE not set: reporting status to the log');
+  });
+
+  it('throws a ConfigError naming VMCP_NAMESPACE for an invalid namespace in a pod', () => {
+    expect(() =>
+      create({
+        env: { VMCP_NAME: 'my-vmcp', VMCP_NAMESPACE: 'Not_Valid', KUBERNETES_SERVICE_HOST: 'x' },
+      }),
+    )
+      .to.throw(ConfigError, /^VMCP_NAMESPACE: /)
+      .with.property('field', 'VMCP_NAMESPACE');
+  });
+
+  describe('pod detection through the service-account directory', () => {
+    /**
+     * The mode createReporter chose, read from its selection log line. The line is
+     * written before the reporter is built, so this checks the decision alone; what
+     * building the Kubernetes reporter does (it may throw without a real cluster) is
+     * tested in its own describe below.
+     */
+    async function chosenMode(withToken: boolean, env: Record<string, string>) {
+      const dir = await serviceAccountDir(withToken);
+      dirs.push(dir);
+      const log = memoryLogger('info');
+      try {
+        createReporter({ env, serviceAccountDir: dir, logger: log.logger });
+      } catch {
+        // Building the reporter is not what this checks.
+      }
+      const lines = selectionLines(log.lines);
+      expect(lines).to.have.length(1);
+      return lines[0]!;
+    }
+
+    it('picks Kubernetes mode when a token is mounted and both variables are set', async () => {
+      const line = await chosenMode(true, named);
+      expect(line).to.include({
+        reporter: 'k8s',
+        reason: 'VMCP_NAME and VMCP_NAMESPACE are set and the process runs in a pod',
+      });
+    });
+
+    it('picks log mode when the directory holds no token', async () => {
+      const line = await chosenMode(false, named);
+      expect(line.reporter).to.equal('log');
+      expect(line.reason).to.match(/^not running in a pod/);
+    });
+
+    it('picks log mode with a token when a variable is missing', async () => {
+      const line = await chosenMode(true, { VMCP_NAME: 'my-vmcp' });
+      expect(line).to.include({
+        reporter: 'log',
+        reason: 'VMCP_NAMESPACE not set: reporting status to the log',
+      });
+    });
+  });
+});
+
+// The Kubernetes reporter is not part of this build yet. When it lands, replace this
+// block with tests of what createReporter('k8s') builds.
+describe('createReporter in Kubernetes mode (reporter not available yet)', () => {
+  it('throws a typed ReporterUnavailableError for the k8s choice', () => {
+    const { logger, lines } = memoryLogger('info');
+    let caught: unknown;
+    try {
+      createReporter({ reporter: 'k8s', env: named, logger });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(ReporterUnavailableError);
+    expect(caught).to.include({
+      name: 'ReporterUnavailableError',
+      reason: 'ReporterUnavailable',
+      mode: 'k8s',
+    });
+    expect(lines[0]).to.include({ reporter: 'k8s', reason: '--reporter=k8s' });
+  });
+});
