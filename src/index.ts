@@ -38,3 +38,25 @@ export {
   type ReporterChoice,
   type ReporterMode,
 } from './factory/detect-reporter-mode.js';
+export {
+  startStatusReporting,
+  type StatusReportingHandle,
+  type StatusReportingOptions,
+} from './runtime/start-status-reporting.js';
+export { monitorBackends, MONITOR_DEFAULTS, type MonitorOptions } from './runtime/monitor.js';
+export {
+  McpProber,
+  PROBE_DEFAULTS,
+  type ProbeOptions,
+  type ProbeOutcome,
+  type ProbeResult,
+  type Prober,
+} from './runtime/probe.js';
+export {
+  BACKEND_TRANSPORTS,
+  type BackendConfig,
+  type BackendTransport,
+} from './runtime/backend-config.js';
+export { CIRCUIT_BREAKER_DEFAULTS, type CircuitBreakerOptions } from './runtime/circuit-breaker.js';
+export { StatusMetrics, type StatusMetricsOptions } from './runtime/metrics.js';
+export { parseDuration } from './runtime/parse-duration.js';
