@@ -1,0 +1,249 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { BACKEND_TRANSPORTS, type BackendConfig } from '../runtime/backend-config.js';
+import type { CircuitBreakerOptions } from '../runtime/circuit-breaker.js';
+import type { MonitorOptions } from '../runtime/monitor.js';
+import { parseDuration } from '../runtime/parse-duration.js';
+
+/** What `vmcp-status run --config FILE` reads, validated and with durations in ms. */
+export interface RunConfig {
+  /** The report interval, if the file sets one. */
+  readonly intervalMs?: number | undefined;
+  readonly backends: readonly BackendConfig[];
+  /** Probe settings; `intervalMs` defaults to the report interval. */
+  readonly monitor: Omit<MonitorOptions, 'createProber' | 'logger' | 'scheduler'>;
+}
+
+/** Invalid config file: every problem found, each naming its field. The CLI exits 2. */
+export class ConfigFileError extends ConfigError {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly ConfigError[],
+  ) {
+    const [first] = problems;
+    super(first?.field ?? file, first?.expected ?? 'a valid config file', first?.found);
+    this.message = `${file}: ${problems.map((p) => p.message).join('; ')}`;
+  }
+}
+
+const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?$/;
+
+const duration = z.string({ error: 'a duration such as 30s or 2m' }).transform((text, ctx) => {
+  try {
+    return parseDuration('', text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 2m or 500ms' });
+    return z.NEVER;
+  }
+});
+const positiveDuration = duration.refine((ms) => ms > 0, 'a duration above 0, such as 30s');
+const count = z.int({ error: 'an integer >= 1' }).min(1, 'an integer >= 1');
+
+const backendSchema = z.strictObject({
+  name: z
+    .string({ error: 'a name' })
+    .regex(NAME, 'a name of letters, digits, "-", "_" and "." (at most 253 characters)'),
+  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+  transport: z
+    .enum(BACKEND_TRANSPORTS, { error: `one of ${BACKEND_TRANSPORTS.join(', ')}` })
+    .optional(),
+  headers: z.record(z.string(), z.string({ error: 'a string' })).optional(),
+});
+
+const configSchema = z.strictObject({
+  interval: positiveDuration.optional(),
+  probe: z
+    .strictObject({
+      interval: positiveDuration.optional(),
+      timeout: positiveDuration.optional(),
+      degradedThreshold: duration.optional(),
+      unhealthyThreshold: count.optional(),
+      maxConcurrent: count.optional(),
+      relistToolsEvery: count.optional(),
+      circuitBreaker: z
+        .strictObject({
+          enabled: z.boolean({ error: 'true or false' }).optional(),
+          failureThreshold: count.optional(),
+          openTimeout: duration.optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  backends: z.array(backendSchema, { error: 'a list of backends' }).superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((backend, index) => {
+      if (seen.has(backend.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a name no other backend has',
+          path: [index, 'name'],
+        });
+      }
+      seen.add(backend.name);
+    });
+  }),
+});
+
+/**
+ * Reads and validates a YAML config file. `${VAR}` in a header value is replaced by
+ * the environment variable, so tokens stay out of the file.
+ *
+ * @throws ConfigFileError naming every bad field, e.g. `backends[1].url: expected an
+ *   http:// or https:// URL, got "ftp://x"`; header values are never echoed.
+ */
+export async function loadConfigFile(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<RunConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError('--config', `a readable file (${code})`, file);
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Validates config text; see {@link loadConfigFile}. */
+export function parseConfig(
+  text: string,
+  file = 'config',
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RunConfig {
+  let document: unknown;
+  try {
+    document = parseYaml(text) as unknown;
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new ConfigFileError(file, [new ConfigError(file, `valid YAML (${message})`)]);
+  }
+  const result = configSchema.safeParse(document ?? {});
+  if (!result.success) {
+    throw new ConfigFileError(
+      file,
+      result.error.issues.map((issue) => problem(issue, document)),
+    );
+  }
+  const config = result.data;
+  const problems: ConfigError[] = [];
+  const backends = config.backends.map((backend, index): BackendConfig => {
+    const expand = (name: string, value: string): string =>
+      value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
+        const found = env[variable];
+        if (found === undefined) {
+          problems.push(
+            new ConfigError(
+              `backends[${index}].headers.${name}`,
+              `the environment variable ${variable} to be set`,
+            ),
+          );
+        }
+        return found ?? '';
+      });
+    const headers =
+      backend.headers === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.entries(backend.headers).map(([name, value]) => [name, expand(name, value)]),
+          );
+    return {
+      name: backend.name,
+      url: backend.url,
+      ...(backend.transport === undefined ? {} : { transport: backend.transport }),
+      ...(headers === undefined ? {} : { headers }),
+    };
+  });
+  if (problems.length > 0) throw new ConfigFileError(file, problems);
+
+  const probe = config.probe ?? {};
+  const breaker = probe.circuitBreaker;
+  const circuitBreaker: CircuitBreakerOptions | undefined =
+    breaker === undefined || breaker.enabled === false
+      ? undefined
+      : {
+          ...(breaker.failureThreshold === undefined
+            ? {}
+            : { failureThreshold: breaker.failureThreshold }),
+          ...(breaker.openTimeout === undefined ? {} : { openTimeoutMs: breaker.openTimeout }),
+        };
+  return {
+    intervalMs: config.interval,
+    backends,
+    monitor: {
+      ...(probe.interval === undefined ? {} : { intervalMs: probe.interval }),
+      ...(probe.timeout === undefined ? {} : { timeoutMs: probe.timeout }),
+      ...(probe.degradedThreshold === undefined
+        ? {}
+        : { degradedThresholdMs: probe.degradedThreshold }),
+      ...(probe.unhealthyThreshold === undefined
+        ? {}
+        : { unhealthyThreshold: probe.unhealthyThreshold }),
+      ...(probe.maxConcurrent === undefined ? {} : { maxConcurrentProbes: probe.maxConcurrent }),
+      ...(probe.relistToolsEvery === undefined ? {} : { relistToolsEvery: probe.relistToolsEvery }),
+      ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
+    },
+  };
+}
+
+/** One zod issue as a ConfigError naming the field, e.g. `backends[1].url`. */
+function problem(issue: z.core.$ZodIssue, document: unknown): ConfigError {
+  const path = [...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    return new ConfigError(
+      fieldName([...path, keys[0] ?? '']),
+      `no such field (known fields: ${knownFields(path).join(', ')})`,
+    );
+  }
+  let expected = issue.message;
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    expected =
+      issue.input === undefined
+        ? `${article(issue.expected)} (it is missing)`
+        : article(issue.expected);
+  }
+  const isHeader = path.includes('headers');
+  const found = valueAt(document, path);
+  const shown =
+    !isHeader &&
+    (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean')
+      ? String(found).slice(0, 200)
+      : undefined;
+  return new ConfigError(fieldName(path), expected, shown);
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function knownFields(path: readonly PropertyKey[]): string[] {
+  const names = path.filter((p) => typeof p === 'string');
+  const last = names[names.length - 1];
+  let shape: z.ZodRawShape = configSchema.shape;
+  if (last === 'probe') shape = configSchema.shape.probe.unwrap().shape;
+  else if (last === 'circuitBreaker') {
+    shape = configSchema.shape.probe.unwrap().shape.circuitBreaker.unwrap().shape;
+  } else if (last === 'backends') shape = backendSchema.shape;
+  return Object.keys(shape);
+}

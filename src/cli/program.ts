@@ -1,0 +1,168 @@
+import { Command, Option } from 'commander';
+import { of } from 'rxjs';
+import { ConfigError } from '../errors.js';
+import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
+import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
+import { startDemoBackends } from '../runtime/demo-backends.js';
+import { packageVersion } from '../runtime/package-version.js';
+import { parseDuration } from '../runtime/parse-duration.js';
+import { loadConfigFile } from './config-file.js';
+import { parseBindAddress } from './metrics-server.js';
+import { serveStatus } from './serve-status.js';
+
+interface CommonFlags {
+  readonly interval?: string;
+  readonly metricsBindAddress: string;
+  readonly logLevel?: (typeof LOG_LEVELS)[number];
+}
+
+interface RunFlags extends CommonFlags {
+  readonly config: string;
+  readonly reporter: ReporterChoice;
+  readonly kubeconfig?: string;
+  readonly fieldManager?: string;
+}
+
+/** Receives the exit code of a command that ran. */
+export type ExitWith = (code: number) => void;
+
+/**
+ * The `vmcp-status` command line: `run` and `demo`. Actions report their exit code to
+ * `exitWith`; bad flags make commander throw (see `main.ts`).
+ */
+export function createProgram(exitWith: ExitWith): Command {
+  const program = new Command('vmcp-status')
+    .description(
+      'Monitors the MCP backends of a Virtual MCP Server (vMCP) and reports its status: to the VirtualMCPServer status subresource in Kubernetes, to the log elsewhere.',
+    )
+    .version(packageVersion(), '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const intervalOption = (defaultText: string) =>
+    new Option(
+      '--interval <duration>',
+      `report interval, e.g. 30s or 2m (default: ${defaultText})`,
+    );
+  const metricsOption = () =>
+    new Option(
+      '--metrics-bind-address <address>',
+      'serve Prometheus metrics at HOST:PORT/metrics (:PORT for every interface); 0 is off',
+    ).default('0');
+  const logLevelOption = () =>
+    new Option('--log-level <level>', 'log level (default: info)')
+      .choices(LOG_LEVELS)
+      .env('LOG_LEVEL');
+
+  program
+    .command('run')
+    .description('monitor the backends of a config file and report status until SIGTERM or SIGINT')
+    .requiredOption('-c, --config <file>', 'YAML config file: backends and probe settings')
+    .addOption(intervalOption('the config file’s interval, else 30s'))
+    .addOption(
+      new Option(
+        '--reporter <reporter>',
+        'where status goes; auto picks k8s in a pod with VMCP_NAME and VMCP_NAMESPACE, else log',
+      )
+        .choices(REPORTER_CHOICES)
+        .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--kubeconfig <path>',
+        'kubeconfig file for k8s mode (default: in-pod service account)',
+      ).env('KUBECONFIG'),
+    )
+    .addOption(
+      new Option(
+        '--field-manager <name>',
+        'server-side apply field manager (default: vmcp-runtime)',
+      ),
+    )
+    .addOption(metricsOption())
+    .addOption(logLevelOption())
+    .action(async (flags: RunFlags) => {
+      const metricsAddress = parseBindAddress(flags.metricsBindAddress);
+      const flagInterval =
+        flags.interval === undefined ? undefined : parseDuration('--interval', flags.interval);
+      const config = await loadConfigFile(flags.config);
+      const intervalMs = positive('--interval', flagInterval ?? config.intervalMs ?? 30_000);
+      const logger = createLogger({ level: flags.logLevel });
+      exitWith(
+        await serveStatus({
+          backends$: of(config.backends),
+          backendCount: config.backends.length,
+          reporter: flags.reporter,
+          kubeconfigPath: firstKubeconfig(flags.kubeconfig),
+          fieldManager: flags.fieldManager,
+          intervalMs,
+          monitor: config.monitor,
+          metricsAddress,
+          logger,
+        }),
+      );
+    });
+
+  program
+    .command('demo')
+    .description(
+      'start three MCP servers on loopback (healthy, slow, and one failing after ~20 s that recovers ~20 s later) and report their status to the log',
+    )
+    .addOption(intervalOption('5s'))
+    .addOption(metricsOption())
+    .addOption(logLevelOption())
+    .action(async (flags: CommonFlags) => {
+      const metricsAddress = parseBindAddress(flags.metricsBindAddress);
+      const intervalMs = positive(
+        '--interval',
+        flags.interval === undefined ? 5_000 : parseDuration('--interval', flags.interval),
+      );
+      const logger = createLogger({ level: flags.logLevel });
+      const demo = await startDemoBackends({ logger });
+      logDemoIntro(
+        logger,
+        demo.backends.map((b) => `${b.name} ${b.url}`),
+      );
+      try {
+        exitWith(
+          await serveStatus({
+            backends$: of(demo.backends),
+            backendCount: demo.backends.length,
+            reporter: 'log',
+            intervalMs,
+            monitor: {
+              intervalMs: 2_000,
+              timeoutMs: 5_000,
+              degradedThresholdMs: 500,
+              unhealthyThreshold: 3,
+            },
+            metricsAddress,
+            logger,
+          }),
+        );
+      } finally {
+        await demo.close();
+      }
+    });
+
+  return program;
+}
+
+function positive(field: string, ms: number): number {
+  if (ms <= 0) throw new ConfigError(field, 'a duration above 0, such as 30s', `${ms}ms`);
+  return ms;
+}
+
+/** `KUBECONFIG` may list several files; the first one is used. */
+function firstKubeconfig(value: string | undefined): string | undefined {
+  const first = value?.split(process.platform === 'win32' ? ';' : ':').find((p) => p !== '');
+  return first;
+}
+
+function logDemoIntro(logger: Logger, backends: string[]): void {
+  logger.info(
+    { backends },
+    'demo: three MCP backends on loopback; "flaky" fails after ~20 s and recovers ~20 s later; Ctrl+C stops',
+  );
+}

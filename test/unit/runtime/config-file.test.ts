@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { expect } from 'chai';
+import { ConfigFileError, loadConfigFile, parseConfig } from '../../../src/cli/config-file.js';
+import { ConfigError } from '../../../src/errors.js';
+
+function problemsOf(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig(text, 'cfg.yaml', env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigFileError);
+    return (err as ConfigFileError).problems.map((p) => p.message);
+  }
+  expect.fail('the config was accepted');
+}
+
+describe('config file', function () {
+  it('reads backends and probe settings, durations in ms', function () {
+    const config = parseConfig(`
+interval: 2m
+probe:
+  interval: 15s
+  timeout: 3s
+  degradedThreshold: 1500ms
+  unhealthyThreshold: 5
+  maxConcurrent: 4
+  relistToolsEvery: 7
+  circuitBreaker: { failureThreshold: 2, openTimeout: 30s }
+backends:
+  - { name: a, url: "http://127.0.0.1:1/mcp" }
+  - { name: b, url: "https://b.example/sse", transport: sse }
+`);
+    expect(config).to.deep.equal({
+      intervalMs: 120_000,
+      backends: [
+        { name: 'a', url: 'http://127.0.0.1:1/mcp' },
+        { name: 'b', url: 'https://b.example/sse', transport: 'sse' },
+      ],
+      monitor: {
+        intervalMs: 15_000,
+        timeoutMs: 3_000,
+        degradedThresholdMs: 1_500,
+        unhealthyThreshold: 5,
+        maxConcurrentProbes: 4,
+        relistToolsEvery: 7,
+        circuitBreaker: { failureThreshold: 2, openTimeoutMs: 30_000 },
+      },
+    });
+  });
+
+  it('leaves out what the file does not set; a disabled circuit breaker is none', function () {
+    const config = parseConfig(`
+probe: { circuitBreaker: { enabled: false } }
+backends: []
+`);
+    expect(config).to.deep.equal({ intervalMs: undefined, backends: [], monitor: {} });
+  });
+
+  it('names the field of each problem', function () {
+    expect(
+      problemsOf(`
+interval: 30
+probe: { timeout: 10 parsecs, unhealthyThreshold: 0 }
+backends:
+  - { name: ok, url: "ftp://x" }
+  - { url: "http://127.0.0.1/mcp", transport: websocket }
+`),
+    ).to.deep.equal([
+      'interval: expected a duration such as 30s or 2m, got "30"',
+      'probe.timeout: expected a duration such as 30s, 2m or 500ms, got "10 parsecs"',
+      'probe.unhealthyThreshold: expected an integer >= 1, got "0"',
+      'backends[0].url: expected an http:// or https:// URL, got "ftp://x"',
+      'backends[1].name: expected a name',
+      'backends[1].transport: expected one of auto, streamable-http, sse, got "websocket"',
+    ]);
+  });
+
+  it('rejects unknown fields, listing the known ones', function () {
+    const [problem] = problemsOf(`backends: [{ name: a, url: "http://x/mcp", urll: y }]`);
+    expect(problem).to.equal(
+      'backends[0].urll: expected no such field (known fields: name, url, transport, headers)',
+    );
+    expect(problemsOf('intervall: 5s\nbackends: []')[0]).to.match(
+      /^intervall: .*interval, probe, backends/,
+    );
+  });
+
+  it('requires backends and unique names', function () {
+    expect(problemsOf('interval: 5s')).to.deep.equal(['backends: expected a list of backends']);
+    expect(
+      problemsOf(`backends: [{ name: a, url: "http://x/1" }, { name: a, url: "http://x/2" }]`),
+    ).to.deep.equal(['backends[1].name: expected a name no other backend has, got "a"']);
+  });
+
+  it('reports YAML syntax errors', function () {
+    expect(problemsOf('backends: [ {')[0]).to.match(/^cfg\.yaml: expected valid YAML/);
+  });
+
+  it('expands ${VAR} in headers from the environment and never echoes header values', function () {
+    const text = `backends: [{ name: a, url: "http://x/mcp", headers: { Authorization: "Bearer \${TOKEN}" } }]`;
+    const config = parseConfig(text, 'cfg', { TOKEN: 's3cret' });
+    expect(config.backends[0]!.headers).to.deep.equal({ Authorization: 'Bearer s3cret' });
+    expect(problemsOf(text)).to.deep.equal([
+      'backends[0].headers.Authorization: expected the environment variable TOKEN to be set',
+    ]);
+    const bad = problemsOf(
+      `backends: [{ name: a, url: "http://x/mcp", headers: { X-Key: 12345 } }]`,
+    );
+    expect(bad).to.deep.equal(['backends[0].headers.X-Key: expected a string']);
+  });
+
+  it('the error message starts with the file and names the first field', function () {
+    try {
+      parseConfig('backends: [{ name: a, url: nope }]', 'my.yaml');
+      expect.fail('accepted');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).field).to.equal('backends[0].url');
+      expect((err as Error).message).to.match(/^my\.yaml: backends\[0\]\.url: /);
+    }
+  });
+
+  it('a missing file is a ConfigError naming --config', async function () {
+    const err = await loadConfigFile('/nonexistent/vmcp.yaml').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError).with.property('field', '--config');
+  });
+
+  it('accepts the example config of the README', async function () {
+    const text = await readFile(
+      new URL('../../../examples/vmcp-status.yaml', import.meta.url),
+      'utf8',
+    );
+    const config = parseConfig(text, 'example', { SEARCH_TOKEN: 't' });
+    expect(config.backends.map((b) => b.name)).to.deep.equal(['github', 'jira', 'internal-search']);
+    expect(config.monitor.circuitBreaker).to.deep.equal({
+      failureThreshold: 5,
+      openTimeoutMs: 60_000,
+    });
+  });
+});
