@@ -1,0 +1,379 @@
+import { expect } from 'chai';
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import {
+  applyObjects,
+  readKustomization,
+  readManifest,
+  type ManifestObject,
+} from '../../support/k8s/manifests.js';
+import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
+import { installCrd } from '../../support/k8s/install-crd.js';
+
+const group = 'toolhive.stacklok.dev';
+const version = 'v1beta1';
+const plural = 'virtualmcpservers';
+
+async function httpCode(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return 200;
+  } catch (err) {
+    if (err instanceof ApiException) return err.code;
+    throw err;
+  }
+}
+
+describe('manifests on a real kube-apiserver', function () {
+  const cluster = useTestCluster('manifests');
+  let admin: KubeConfig;
+
+  before(async () => {
+    admin = cluster.plane.adminKubeConfig();
+    await installCrd(admin);
+  });
+
+  it('applies the kustomization by server-side apply and the CRD is Established', async () => {
+    const objects = readKustomization('.', cluster.namespace);
+    expect(objects.map((o) => o.kind)).to.include.members([
+      'CustomResourceDefinition',
+      'Role',
+      'RoleBinding',
+      'VirtualMCPServer',
+    ]);
+    await applyObjects(admin, objects);
+    const crd = await admin
+      .makeApiClient(ApiextensionsV1Api)
+      .readCustomResourceDefinition({ name: `${plural}.${group}` });
+    const established = crd.status?.conditions?.find((c) => c.type === 'Established');
+    expect(established?.status).to.equal('True');
+    expect(crd.spec.names.shortNames).to.deep.equal(['vmcp', 'virtualmcp']);
+    const example = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group,
+      version,
+      namespace: cluster.namespace,
+      plural,
+      name: 'demo',
+    })) as {
+      spec: { reportInterval: string; probe: { unhealthyThreshold: number }; replicas: number };
+    };
+    // Schema defaults are filled in by the apiserver.
+    expect(example.spec.reportInterval).to.equal('30s');
+    expect(example.spec.probe.unhealthyThreshold).to.equal(3);
+    expect(example.spec.replicas).to.equal(1);
+  });
+
+  it('also applies with the real kubectl: kubectl apply --server-side -k manifests/', () => {
+    const result = cluster.plane.kubectl([
+      'apply',
+      '--server-side',
+      '--field-manager=vmcp-tests',
+      '-k',
+      'manifests/',
+    ]);
+    expect(result.stderr).to.equal('');
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.match(
+      /customresourcedefinition.apiextensions.k8s.io\/virtualmcpservers.toolhive.stacklok.dev serverside-applied/,
+    );
+    expect(result.stdout).to.match(
+      /virtualmcpserver.toolhive.stacklok.dev\/demo serverside-applied/,
+    );
+  });
+
+  describe('the schema rejects', () => {
+    const api = (): CustomObjectsApi => admin.makeApiClient(CustomObjectsApi);
+    const create = async (name: string): Promise<void> => {
+      await api().createNamespacedCustomObject({
+        group,
+        version,
+        namespace: cluster.namespace,
+        plural,
+        body: {
+          apiVersion: `${group}/${version}`,
+          kind: 'VirtualMCPServer',
+          metadata: { name },
+          spec: {},
+        },
+      });
+    };
+    const applyStatus = (name: string, status: Record<string, unknown>): Promise<unknown> =>
+      api().patchNamespacedCustomObjectStatus(
+        {
+          group,
+          version,
+          namespace: cluster.namespace,
+          plural,
+          name,
+          body: {
+            apiVersion: `${group}/${version}`,
+            kind: 'VirtualMCPServer',
+            metadata: { name, namespace: cluster.namespace },
+            status,
+          },
+          fieldManager: 'vmcp-tests',
+          force: true,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      );
+
+    it('a phase outside the enum, with 422 naming the field', async () => {
+      await create('bad-phase');
+      try {
+        await applyStatus('bad-phase', { phase: 'Running' });
+        expect.fail('the apiserver accepted phase Running');
+      } catch (err) {
+        expect(err).to.be.instanceOf(ApiException);
+        const e = err as ApiException<string>;
+        expect(e.code).to.equal(422);
+        expect(e.body).to.contain('status.phase');
+        expect(e.body).to.contain('Running');
+      }
+    });
+
+    it('duplicate list-map keys in discoveredBackends and in conditions', async () => {
+      await create('dupes');
+      const dupBackends = await httpCode(
+        api().replaceNamespacedCustomObjectStatus({
+          group,
+          version,
+          namespace: cluster.namespace,
+          plural,
+          name: 'dupes',
+          body: {
+            ...((await api().getNamespacedCustomObject({
+              group,
+              version,
+              namespace: cluster.namespace,
+              plural,
+              name: 'dupes',
+            })) as object),
+            status: {
+              discoveredBackends: [
+                { name: 'a', status: 'ready' },
+                { name: 'a', status: 'unknown' },
+              ],
+            },
+          },
+        }),
+      );
+      expect(dupBackends).to.equal(422);
+      const now = new Date().toISOString().replace(/\.\d+Z/, 'Z');
+      const condition = {
+        type: 'Ready',
+        status: 'True',
+        reason: 'X',
+        message: '',
+        lastTransitionTime: now,
+      };
+      const dupConditions = await httpCode(
+        api().replaceNamespacedCustomObjectStatus({
+          group,
+          version,
+          namespace: cluster.namespace,
+          plural,
+          name: 'dupes',
+          body: {
+            ...((await api().getNamespacedCustomObject({
+              group,
+              version,
+              namespace: cluster.namespace,
+              plural,
+              name: 'dupes',
+            })) as object),
+            status: { conditions: [condition, condition] },
+          },
+        }),
+      );
+      expect(dupConditions).to.equal(422);
+    });
+  });
+
+  it('shows an applied status in the real kubectl get vmcp columns', async () => {
+    const name = 'columns';
+    const api = admin.makeApiClient(CustomObjectsApi);
+    await api.createNamespacedCustomObject({
+      group,
+      version,
+      namespace: cluster.namespace,
+      plural,
+      body: {
+        apiVersion: `${group}/${version}`,
+        kind: 'VirtualMCPServer',
+        metadata: { name },
+        spec: {},
+      },
+    });
+    await api.patchNamespacedCustomObjectStatus(
+      {
+        group,
+        version,
+        namespace: cluster.namespace,
+        plural,
+        name,
+        body: {
+          apiVersion: `${group}/${version}`,
+          kind: 'VirtualMCPServer',
+          metadata: { name, namespace: cluster.namespace },
+          status: {
+            phase: 'Degraded',
+            url: 'http://columns.example:4483',
+            backendCount: 2,
+            totalToolCount: 41,
+            healthyBackends: 2,
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'False',
+                reason: 'SomeBackendsUnhealthy',
+                message: '2/3',
+                lastTransitionTime: '2026-11-29T10:00:00Z',
+              },
+            ],
+          },
+        },
+        fieldManager: 'vmcp-tests',
+        force: true,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    const wide = cluster.plane.kubectl([
+      'get',
+      'vmcp',
+      name,
+      '-n',
+      cluster.namespace,
+      '-o',
+      'wide',
+    ]);
+    expect(wide.code, wide.stderr).to.equal(0);
+    const [header, row] = wide.stdout.trim().split('\n');
+    expect(header?.split(/\s+/)).to.deep.equal([
+      'NAME',
+      'PHASE',
+      'URL',
+      'BACKENDS',
+      'AGE',
+      'READY',
+      'AVAILABLE',
+      'TOOLS',
+      'HEALTHY',
+    ]);
+    const cells = row?.split(/\s+/) ?? [];
+    expect(cells[0]).to.equal(name);
+    expect(cells.slice(1, 4)).to.deep.equal(['Degraded', 'http://columns.example:4483', '2']);
+    expect(cells.slice(5)).to.deep.equal(['False', '<none>', '41', '2']);
+    const narrow = cluster.plane.kubectl(['get', 'virtualmcp', name, '-n', cluster.namespace]);
+    expect(narrow.stdout.split('\n')[0]).to.not.contain('HEALTHY');
+  });
+
+  describe('acting as the runtime ServiceAccount (RBAC from manifests/runtime)', () => {
+    let runtime: KubeConfig;
+    before(async () => {
+      const rbac: ManifestObject[] = readManifest('runtime/rbac.yaml').map((o) => ({
+        ...o,
+        metadata: { ...o.metadata, namespace: cluster.namespace },
+        ...(o.kind === 'RoleBinding'
+          ? {
+              subjects: [
+                { kind: 'ServiceAccount', name: 'demo-vmcp', namespace: cluster.namespace },
+              ],
+            }
+          : {}),
+      }));
+      await applyObjects(admin, [
+        ...rbac,
+        ...readManifest('example/virtualmcpserver.yaml').map((o) => ({
+          ...o,
+          metadata: { ...o.metadata, namespace: cluster.namespace },
+        })),
+      ]);
+      runtime = await cluster.plane.serviceAccountKubeConfig(cluster.namespace, 'demo-vmcp');
+    });
+
+    const statusBody = (namespace: string) => ({
+      apiVersion: `${group}/${version}`,
+      kind: 'VirtualMCPServer',
+      metadata: { name: 'demo', namespace },
+      status: { phase: 'Ready', backendCount: 0 },
+    });
+
+    it('may apply status', async () => {
+      const api = runtime.makeApiClient(CustomObjectsApi);
+      const code = await httpCode(
+        api.patchNamespacedCustomObjectStatus(
+          {
+            group,
+            version,
+            namespace: cluster.namespace,
+            plural,
+            name: 'demo',
+            body: statusBody(cluster.namespace),
+            fieldManager: 'vmcp-runtime',
+            force: true,
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        ),
+      );
+      expect(code).to.equal(200);
+    });
+
+    it('is refused with 403 patching spec, deleting, creating and reading Secrets', async () => {
+      const api = runtime.makeApiClient(CustomObjectsApi);
+      const ns = cluster.namespace;
+      const spec = await httpCode(
+        api.patchNamespacedCustomObject(
+          {
+            group,
+            version,
+            namespace: ns,
+            plural,
+            name: 'demo',
+            body: {
+              apiVersion: `${group}/${version}`,
+              kind: 'VirtualMCPServer',
+              metadata: { name: 'demo', namespace: ns },
+              spec: { replicas: 3 },
+            },
+            fieldManager: 'vmcp-runtime',
+            force: true,
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        ),
+      );
+      const del = await httpCode(
+        api.deleteNamespacedCustomObject({ group, version, namespace: ns, plural, name: 'demo' }),
+      );
+      const create = await httpCode(
+        api.createNamespacedCustomObject({
+          group,
+          version,
+          namespace: ns,
+          plural,
+          body: {
+            apiVersion: `${group}/${version}`,
+            kind: 'VirtualMCPServer',
+            metadata: { name: 'other' },
+            spec: {},
+          },
+        }),
+      );
+      const secrets = await httpCode(
+        runtime.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: ns }),
+      );
+      expect({ spec, del, create, secrets }).to.deep.equal({
+        spec: 403,
+        del: 403,
+        create: 403,
+        secrets: 403,
+      });
+    });
+  });
+});
