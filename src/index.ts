@@ -29,7 +29,6 @@ export { paceLatest } from './reactive/pace-latest.js';
 export { LogReporter, type LogReporterOptions } from './apply/log-reporter.js';
 export {
   createReporter,
-  ReporterUnavailableError,
   type CreateReporterOptions,
   type ReporterSelection,
 } from './factory/create-reporter.js';

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { VmcpStatusError } from '../errors.js';
+import { K8sReporter, type ReporterMetrics } from '../apply/k8s-reporter.js';
 import { createLogger, type Logger } from '../logger.js';
 import { LogReporter } from '../apply/log-reporter.js';
 import { NoopReporter, type Reporter } from '../reporter.js';
+import { loadKubeConfig } from './load-kube-config.js';
 import {
   SERVICE_ACCOUNT_DIR,
   detectReporterMode,
@@ -25,22 +26,16 @@ export interface CreateReporterOptions {
   readonly kubeconfigPath?: string;
   /** Kubernetes mode: the SSA field manager. Defaults to `vmcp-runtime`. */
   readonly fieldManager?: string;
+  /** Kubernetes mode: the VirtualMCPServer apiVersion. Defaults to `toolhive.stacklok.dev/v1beta1`. */
+  readonly apiVersion?: string;
+  /** Kubernetes mode: metrics hooks. */
+  readonly metrics?: ReporterMetrics;
 }
 
 /** A reporter and why it was chosen. */
 export interface ReporterSelection {
   readonly reporter: Reporter;
   readonly mode: ReporterMode;
-}
-
-/** The Kubernetes reporter is not part of this build yet. */
-export class ReporterUnavailableError extends VmcpStatusError {
-  constructor(readonly mode: string) {
-    super(
-      `the ${mode} reporter is not available in this version of vmcp-status`,
-      'ReporterUnavailable',
-    );
-  }
 }
 
 /**
@@ -66,7 +61,22 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
       return { reporter: new NoopReporter(), mode };
     case 'log':
       return { reporter: new LogReporter({ logger }), mode };
-    case 'k8s':
-      throw new ReporterUnavailableError('k8s');
+    case 'k8s': {
+      const kubeConfig = loadKubeConfig(options.kubeconfigPath, serviceAccountDir, env);
+      const reporter = new K8sReporter({
+        kubeConfig,
+        ref: {
+          name: mode.name,
+          namespace: mode.namespace,
+          ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
+        },
+        ...(options.fieldManager !== undefined ? { fieldManager: options.fieldManager } : {}),
+        ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+        ...(env.POD_NAME !== undefined && env.POD_NAME !== '' ? { instance: env.POD_NAME } : {}),
+        fallback: new LogReporter({ logger }),
+        logger,
+      });
+      return { reporter, mode };
+    }
   }
 }

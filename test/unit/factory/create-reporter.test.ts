@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
 import { LogReporter } from '../../../src/apply/log-reporter.js';
 import { ConfigError } from '../../../src/errors.js';
 import {
   createReporter,
-  ReporterUnavailableError,
   type CreateReporterOptions,
 } from '../../../src/factory/create-reporter.js';
 import { NoopReporter } from '../../../src/reporter.js';
@@ -164,21 +164,46 @@ describe('createReporter', () => {
 
 // The Kubernetes reporter is not part of this build yet. When it lands, replace this
 // block with tests of what createReporter('k8s') builds.
-describe('createReporter in Kubernetes mode (reporter not available yet)', () => {
-  it('throws a typed ReporterUnavailableError for the k8s choice', () => {
-    const { logger, lines } = memoryLogger('info');
-    let caught: unknown;
+describe('createReporter in Kubernetes mode', () => {
+  it('builds a K8sReporter from a pod service-account folder and KUBERNETES_SERVICE_HOST', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vmcp-sa-'));
     try {
-      createReporter({ reporter: 'k8s', env: named, logger });
-    } catch (err) {
-      caught = err;
+      await writeFile(join(dir, 'token'), 'not-a-real-token');
+      const { logger, lines } = memoryLogger('info');
+      const { reporter, mode } = createReporter({
+        env: { ...named, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '6443' },
+        serviceAccountDir: dir,
+        logger,
+      });
+      expect(reporter).to.be.instanceOf(K8sReporter);
+      expect(mode).to.deep.include({ mode: 'k8s' });
+      expect(lines[0]).to.include({ reporter: 'k8s' });
+      expect(JSON.stringify(lines)).to.not.contain('not-a-real-token');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    expect(caught).to.be.instanceOf(ReporterUnavailableError);
-    expect(caught).to.include({
-      name: 'ReporterUnavailableError',
-      reason: 'ReporterUnavailable',
-      mode: 'k8s',
-    });
-    expect(lines[0]).to.include({ reporter: 'k8s', reason: '--reporter=k8s' });
+  });
+
+  it('without a server address or a kubeconfig is a ConfigError naming KUBERNETES_SERVICE_HOST', () => {
+    const { logger } = memoryLogger('info');
+    expect(() =>
+      createReporter({ reporter: 'k8s', env: named, logger, serviceAccountDir: '/nonexistent' }),
+    )
+      .to.throw(ConfigError)
+      .with.property('field', 'KUBERNETES_SERVICE_HOST');
+  });
+
+  it('with a kubeconfig path that does not exist is a ConfigError naming --kubeconfig', () => {
+    const { logger } = memoryLogger('info');
+    expect(() =>
+      createReporter({
+        reporter: 'k8s',
+        env: named,
+        logger,
+        kubeconfigPath: '/nonexistent/kubeconfig',
+      }),
+    )
+      .to.throw(ConfigError)
+      .with.property('field', '--kubeconfig');
   });
 });
