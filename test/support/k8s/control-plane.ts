@@ -120,21 +120,26 @@ export class ControlPlane {
     return plane;
   }
 
-  /** Stops a control plane that `start({ detached: true, dir })` left running. */
-  static stopDetached(dir: string): boolean {
+  /** Stops a control plane that `start({ detached: true, dir })` left running; waits for its processes to exit. */
+  static async stopDetached(dir: string): Promise<boolean> {
     let state: State;
     try {
       state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as State;
     } catch {
       return false;
     }
-    for (const pid of Object.values(state.pids)) {
+    const alive = (pid: number): boolean => {
       try {
-        process.kill(pid, 'SIGTERM');
+        process.kill(pid, 0);
+        return true;
       } catch {
-        // already gone
+        return false;
       }
-    }
+    };
+    const pids = Object.values(state.pids).filter(alive);
+    for (const pid of pids) process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(100);
+    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
     return true;
   }
 
