@@ -98,6 +98,7 @@ describe('K8sReporter on a real kube-apiserver', function () {
   ) => {
     const log = memoryLogger(options.level ?? 'info');
     const outcomes: ReportOutcome[] = [];
+    const pending = { max: 0 };
     const reporter = new K8sReporter({
       kubeConfig:
         options.kubeConfig ?? (await runtimeIdentity(cluster.plane, cluster.namespace, name)),
@@ -108,11 +109,16 @@ describe('K8sReporter on a real kube-apiserver', function () {
       },
       logger: log.logger,
       backoff: { initialMs: 100, maxMs: 1000 },
-      metrics: { reportOutcome: (o) => outcomes.push(o) },
+      metrics: {
+        reportOutcome: (o) => outcomes.push(o),
+        pendingWrites: (n) => {
+          pending.max = Math.max(pending.max, n);
+        },
+      },
       ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
     });
     reporters.push(reporter);
-    return { reporter, log, outcomes };
+    return { reporter, log, outcomes, pending };
   };
 
   before(async () => {
@@ -487,17 +493,22 @@ describe('K8sReporter on a real kube-apiserver', function () {
     this.timeout(5 * 60_000);
     await create('outage');
     const fallback = new NoopReporter();
-    const { reporter, log } = await reporterFor('outage', { fallback });
+    const { reporter, log, pending } = await reporterFor('outage', { fallback });
     await reporter.start(30_000);
     await reporter.report(statusOf([['alpha', 'healthy']]));
     await cluster.plane.stopApiserver();
     let last: RuntimeStatus | undefined;
     try {
+      // Statuses arrive faster than writes fail: most wait, and are replaced.
+      const reports: Array<Promise<void>> = [];
       for (let i = 0; i < 200; i++) {
         last = statusOf([['alpha', i % 2 === 0 ? 'unhealthy' : 'degraded', i]]);
-        await reporter.report(last);
+        reports.push(reporter.report(last));
       }
+      await Promise.all(reports);
       expect(fallback.reportCount).to.be.greaterThan(0);
+      // Memory stays bounded: never more than one write in flight and one waiting.
+      expect(pending.max).to.be.at.most(2);
       expect(
         log.lines.filter((l) => l.msg.startsWith('Kubernetes API unavailable')),
       ).to.have.length(1);
