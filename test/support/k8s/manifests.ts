@@ -32,13 +32,21 @@ export function readManifest(file: string): ManifestObject[] {
     .filter((o): o is ManifestObject => o !== null);
 }
 
-/** The objects a kustomization lists (plain `resources` files only), moved to `namespace` as kustomize would. */
+/**
+ * The objects a kustomization lists (plain `resources` files and folders with their own
+ * kustomization), placed in namespaces as kustomize would: a `namespace:` field (or
+ * the `namespace` argument, which stands for one) moves every object, nested folders'
+ * too; a `NamespaceTransformer` with `unsetOnly: true` among the `transformers` only
+ * fills in objects (and ServiceAccount subjects) that have none yet, so a folder such
+ * as `operator/` keeps its own.
+ */
 export function readKustomization(dir = '.', namespace?: string): ManifestObject[] {
   const kustomization = parse(
     readFileSync(join(MANIFESTS_DIR, dir, 'kustomization.yaml'), 'utf8'),
   ) as {
     resources?: string[];
     namespace?: string;
+    transformers?: unknown[];
   };
   const target = namespace ?? kustomization.namespace;
   const objects: ManifestObject[] = [];
@@ -50,16 +58,39 @@ export function readKustomization(dir = '.', namespace?: string): ManifestObject
     }
     objects.push(...readManifest(path));
   }
-  if (target === undefined) return objects;
-  return objects.map((o) => inNamespace(o, target));
+  if (target !== undefined) return objects.map((o) => inNamespace(o, target));
+  const fallback = unsetOnlyNamespace(kustomization.transformers);
+  if (fallback === undefined) return objects;
+  return objects.map((o) => inNamespace(o, fallback, true));
 }
 
-function inNamespace(object: ManifestObject, namespace: string): ManifestObject {
+/** The namespace of an inline `NamespaceTransformer` with `unsetOnly: true`, if there is one. */
+function unsetOnlyNamespace(transformers: unknown[] | undefined): string | undefined {
+  for (const entry of transformers ?? []) {
+    const config = (typeof entry === 'string' ? parse(entry) : entry) as {
+      kind?: string;
+      unsetOnly?: boolean;
+      metadata?: { namespace?: string };
+    } | null;
+    if (config?.kind === 'NamespaceTransformer' && config.unsetOnly === true) {
+      return config.metadata?.namespace;
+    }
+  }
+  return undefined;
+}
+
+function inNamespace(object: ManifestObject, namespace: string, unsetOnly = false): ManifestObject {
+  // As kustomize: a ClusterRoleBinding's subjects keep their namespaces.
   if (object.kind !== undefined && clusterScoped.has(object.kind)) return object;
+  if (unsetOnly && object.metadata?.namespace !== undefined) return object;
   const moved: ManifestObject = { ...object, metadata: { ...object.metadata, namespace } };
-  if (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') {
+  if (object.kind === 'RoleBinding') {
     const subjects = (object.subjects as Array<Record<string, unknown>> | undefined) ?? [];
-    moved.subjects = subjects.map((s) => (s.kind === 'ServiceAccount' ? { ...s, namespace } : s));
+    moved.subjects = subjects.map((s) =>
+      s.kind === 'ServiceAccount' && !(unsetOnly && s.namespace !== undefined)
+        ? { ...s, namespace }
+        : s,
+    );
   }
   return moved;
 }
