@@ -1,8 +1,6 @@
 import {
-  ApiException,
   CustomObjectsApi,
   PatchStrategy,
-  Watch,
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
@@ -20,6 +18,14 @@ import {
   serverHoldsApplied,
   withoutStatusFields,
 } from './runtime-status-fields.js';
+import {
+  readOwnObject,
+  watchOwnObject,
+  type OwnObject,
+  type OwnObjectEventType,
+  type OwnObjectRef,
+  type OwnObjectWatch,
+} from './watch-own-object.js';
 import {
   DEFAULT_API_VERSION,
   statusApplyPatch,
@@ -77,6 +83,7 @@ export class K8sReporter implements Reporter {
   readonly #group: string;
   readonly #version: string;
   readonly #ref: ObjectRef;
+  readonly #own: OwnObjectRef;
   readonly #fieldManager: string;
   readonly #logger: Logger;
   readonly #queue: LatestWinsQueue<RuntimeStatus, ReportOutcome>;
@@ -97,8 +104,7 @@ export class K8sReporter implements Reporter {
   #lastRepairAt = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #repairTimer: NodeJS.Timeout | undefined;
-  #watchAbort: AbortController | undefined;
-  #watchRestart: NodeJS.Timeout | undefined;
+  #ownWatch: OwnObjectWatch | undefined;
   #resourceVersion: string | undefined;
   #serverStatus: Record<string, unknown> | undefined;
   #stopped = false;
@@ -112,6 +118,13 @@ export class K8sReporter implements Reporter {
     this.#group = group;
     this.#version = version;
     this.#ref = { ...options.ref, apiVersion };
+    this.#own = {
+      group,
+      version,
+      plural: PLURAL,
+      namespace: options.ref.namespace,
+      name: options.ref.name,
+    };
     this.#fieldManager = options.fieldManager ?? FIELD_MANAGERS.runtime;
     this.#logger = (options.logger ?? createLogger()).child({
       component: 'k8s-reporter',
@@ -142,8 +155,10 @@ export class K8sReporter implements Reporter {
 
   async report(status: RuntimeStatus): Promise<void> {
     this.#latest = status;
-    this.options.metrics?.pendingWrites?.(this.#queue.size + 1);
-    const outcome = await this.#queue.push(status);
+    const pushed = this.#queue.push(status);
+    // Counted after the push: a status replacing the waiting one adds nothing.
+    this.options.metrics?.pendingWrites?.(this.#queue.size);
+    const outcome = await pushed;
     this.options.metrics?.reportOutcome?.(outcome === CONFLATED ? 'conflated' : outcome);
     this.options.metrics?.pendingWrites?.(this.#queue.size);
   }
@@ -161,15 +176,24 @@ export class K8sReporter implements Reporter {
     } catch (err) {
       this.#logFailure('get', classifyApplyError(err));
     }
-    this.#watch();
+    this.#ownWatch?.stop();
+    this.#ownWatch = watchOwnObject({
+      kubeConfig: this.options.kubeConfig,
+      ref: this.#own,
+      resourceVersion: this.#resourceVersion,
+      onObject: (type, object) => {
+        this.#onObject(type, object);
+      },
+      logger: this.#logger,
+      ...(this.options.backoff !== undefined ? { backoff: this.options.backoff } : {}),
+    });
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#repairTimer);
-    clearTimeout(this.#watchRestart);
-    this.#watchAbort?.abort();
+    this.#ownWatch?.stop();
     const timeoutMs = this.options.stopTimeoutMs ?? 5000;
     let timer: NodeJS.Timeout | undefined;
     const flushed = await Promise.race([
@@ -361,106 +385,19 @@ export class K8sReporter implements Reporter {
     });
   }
 
-  async #get(): Promise<{
-    metadata?: { resourceVersion?: string; uid?: string };
-    status?: Record<string, unknown>;
-  }> {
-    return (await this.#api.getNamespacedCustomObject({
-      group: this.#group,
-      version: this.#version,
-      namespace: this.#ref.namespace,
-      plural: PLURAL,
-      name: this.#ref.name,
-    })) as {
-      metadata?: { resourceVersion?: string; uid?: string };
-      status?: Record<string, unknown>;
-    };
+  async #get(): Promise<OwnObject> {
+    return readOwnObject(this.options.kubeConfig, this.#own);
   }
 
-  #observe(object: {
-    metadata?: { resourceVersion?: string; uid?: string };
-    status?: Record<string, unknown>;
-  }): void {
+  #observe(object: OwnObject): void {
     this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+    // The watch resumes after our own write rather than replaying it.
+    this.#ownWatch?.observe(object.metadata?.resourceVersion);
     this.#uid = object.metadata?.uid ?? this.#uid;
     this.#serverStatus = object.status;
   }
 
-  /** One watch on its own object, resumed from the last resourceVersion; re-read on 410 Gone. */
-  #watch(): void {
-    if (this.#stopped) return;
-    const path = `/apis/${this.#group}/${this.#version}/namespaces/${this.#ref.namespace}/${PLURAL}`;
-    let gone = false;
-    let sawEvent = false;
-    const restart = (delayMs: number): void => {
-      if (this.#stopped) return;
-      clearTimeout(this.#watchRestart);
-      this.#watchRestart = setTimeout(() => {
-        void (async () => {
-          if (gone || this.#resourceVersion === undefined) {
-            try {
-              this.#onObject('MODIFIED', await this.#get());
-            } catch (err) {
-              const failure = classifyApplyError(err);
-              if (failure.kind === 'not-found') this.#resourceVersion = undefined;
-              else {
-                restart(backoffDelay(this.#attempt, this.options.backoff));
-                return;
-              }
-            }
-          }
-          this.#watch();
-        })();
-      }, delayMs);
-      this.#watchRestart.unref();
-    };
-    void new Watch(this.options.kubeConfig)
-      .watch(
-        path,
-        {
-          fieldSelector: `metadata.name=${this.#ref.name}`,
-          allowWatchBookmarks: true,
-          ...(this.#resourceVersion !== undefined
-            ? { resourceVersion: this.#resourceVersion }
-            : {}),
-        },
-        (type: string, object: Record<string, unknown>) => {
-          sawEvent = true;
-          if (type === 'ERROR') {
-            if ((object as { code?: number }).code === 410) gone = true;
-            return;
-          }
-          this.#onObject(type, object);
-        },
-        (err: unknown) => {
-          if (err instanceof ApiException && err.code === 410) gone = true;
-          // A watch that ends normally is resumed at once; one that failed, after a pause.
-          restart(
-            err === null || err === undefined || (sawEvent && !gone)
-              ? 0
-              : backoffDelay(2, this.options.backoff),
-          );
-        },
-      )
-      .then((abort) => {
-        this.#watchAbort = abort;
-        if (this.#stopped) abort.abort();
-      })
-      .catch((err: unknown) => {
-        this.#logger.debug({ err: (err as Error).message }, 'watch could not start');
-        restart(backoffDelay(2, this.options.backoff));
-      });
-  }
-
-  #onObject(type: string, object: Record<string, unknown>): void {
-    const typed = object as {
-      metadata?: { resourceVersion?: string; uid?: string };
-      status?: Record<string, unknown>;
-    };
-    if (type === 'BOOKMARK') {
-      this.#resourceVersion = typed.metadata?.resourceVersion ?? this.#resourceVersion;
-      return;
-    }
+  #onObject(type: OwnObjectEventType, typed: OwnObject): void {
     if (type === 'DELETED') {
       this.#resourceVersion = typed.metadata?.resourceVersion ?? this.#resourceVersion;
       this.#lastApplied = undefined;
