@@ -59,3 +59,19 @@ export {
 export { CIRCUIT_BREAKER_DEFAULTS, type CircuitBreakerOptions } from './runtime/circuit-breaker.js';
 export { StatusMetrics, type StatusMetricsOptions } from './runtime/metrics.js';
 export { parseDuration } from './runtime/parse-duration.js';
+export {
+  followVmcpSpec,
+  specBackends,
+  watchVmcpSpec,
+  type FollowedVmcpSpec,
+  type VmcpSpecReading,
+  type WatchVmcpSpecOptions,
+} from './runtime/spec-backends.js';
+export { parseVmcpSpec, type ParsedVmcpSpec, type VmcpSpecSettings } from './runtime/vmcp-spec.js';
+export {
+  watchOwnObject,
+  type OwnObject,
+  type OwnObjectRef,
+  type OwnObjectWatch,
+  type WatchOwnObjectOptions,
+} from './apply/watch-own-object.js';
