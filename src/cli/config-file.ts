@@ -11,6 +11,7 @@ import { parseDuration } from '../runtime/parse-duration.js';
 export interface RunConfig {
   /** The report interval, if the file sets one. */
   readonly intervalMs?: number | undefined;
+  /** None when the file lists none: in Kubernetes mode they then come from the spec. */
   readonly backends: readonly BackendConfig[];
   /** Probe settings; `intervalMs` defaults to the report interval. */
   readonly monitor: Omit<MonitorOptions, 'createProber' | 'logger' | 'scheduler'>;
@@ -71,19 +72,22 @@ const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  backends: z.array(backendSchema, { error: 'a list of backends' }).superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((backend, index) => {
-      if (seen.has(backend.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'a name no other backend has',
-          path: [index, 'name'],
-        });
-      }
-      seen.add(backend.name);
-    });
-  }),
+  backends: z
+    .array(backendSchema, { error: 'a list of backends' })
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((backend, index) => {
+        if (seen.has(backend.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'a name no other backend has',
+            path: [index, 'name'],
+          });
+        }
+        seen.add(backend.name);
+      });
+    })
+    .optional(),
 });
 
 /**
@@ -129,7 +133,7 @@ export function parseConfig(
   }
   const config = result.data;
   const problems: ConfigError[] = [];
-  const backends = config.backends.map((backend, index): BackendConfig => {
+  const backends = (config.backends ?? []).map((backend, index): BackendConfig => {
     const expand = (name: string, value: string): string =>
       value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
         const found = env[variable];

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { of } from 'rxjs';
 import { ConfigError } from '../errors.js';
 import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
 import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
@@ -8,7 +7,7 @@ import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
 import { parseBindAddress } from './metrics-server.js';
-import { serveStatus } from './serve-status.js';
+import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
 
 interface CommonFlags {
   readonly interval?: string;
@@ -17,7 +16,8 @@ interface CommonFlags {
 }
 
 interface RunFlags extends CommonFlags {
-  readonly config: string;
+  readonly config?: string;
+  readonly backendsFrom: BackendsFrom;
   readonly reporter: ReporterChoice;
   readonly kubeconfig?: string;
   readonly fieldManager?: string;
@@ -57,8 +57,21 @@ export function createProgram(exitWith: ExitWith): Command {
 
   program
     .command('run')
-    .description('monitor the backends of a config file and report status until SIGTERM or SIGINT')
-    .requiredOption('-c, --config <file>', 'YAML config file: backends and probe settings')
+    .description(
+      'monitor the backends of a config file, or of the VirtualMCPServer spec in Kubernetes mode, and report status until SIGTERM or SIGINT',
+    )
+    .option(
+      '-c, --config <file>',
+      'YAML config file: backends and probe settings (optional when backends come from the spec)',
+    )
+    .addOption(
+      new Option(
+        '--backends-from <source>',
+        'spec: the VirtualMCPServer spec.backends, watched (k8s mode); config: the config file; auto: spec in k8s mode when the config file lists no backends, else config',
+      )
+        .choices(BACKENDS_FROM)
+        .default('auto'),
+    )
     .addOption(intervalOption('the config file’s interval, else 30s'))
     .addOption(
       new Option(
@@ -86,13 +99,18 @@ export function createProgram(exitWith: ExitWith): Command {
       const metricsAddress = parseBindAddress(flags.metricsBindAddress);
       const flagInterval =
         flags.interval === undefined ? undefined : parseDuration('--interval', flags.interval);
-      const config = await loadConfigFile(flags.config);
-      const intervalMs = positive('--interval', flagInterval ?? config.intervalMs ?? 30_000);
+      const config =
+        flags.config === undefined
+          ? { intervalMs: undefined, backends: [], monitor: {} }
+          : await loadConfigFile(flags.config);
+      const intervalMs = flagInterval ?? config.intervalMs;
+      if (intervalMs !== undefined) positive('--interval', intervalMs);
       const logger = createLogger({ level: flags.logLevel });
       exitWith(
         await serveStatus({
-          backends$: of(config.backends),
-          backendCount: config.backends.length,
+          backends: config.backends,
+          backendsFrom: flags.backendsFrom,
+          configFile: flags.config,
           reporter: flags.reporter,
           kubeconfigPath: firstKubeconfig(flags.kubeconfig),
           fieldManager: flags.fieldManager,
@@ -127,8 +145,7 @@ export function createProgram(exitWith: ExitWith): Command {
       try {
         exitWith(
           await serveStatus({
-            backends$: of(demo.backends),
-            backendCount: demo.backends.length,
+            backends: demo.backends,
             reporter: 'log',
             intervalMs,
             monitor: {

@@ -1,4 +1,5 @@
-import type { Observable } from 'rxjs';
+import { of, type Observable } from 'rxjs';
+import { ConfigError } from '../errors.js';
 import { createReporter } from '../factory/create-reporter.js';
 import type { ReporterChoice } from '../factory/detect-reporter-mode.js';
 import type { Logger } from '../logger.js';
@@ -6,18 +7,38 @@ import type { BackendConfig } from '../runtime/backend-config.js';
 import { StatusMetrics } from '../runtime/metrics.js';
 import type { MonitorOptions } from '../runtime/monitor.js';
 import { formatDuration } from '../runtime/parse-duration.js';
+import { followVmcpSpec, type FollowedVmcpSpec } from '../runtime/spec-backends.js';
 import { startStatusReporting } from '../runtime/start-status-reporting.js';
+import type { VmcpSpecSettings } from '../runtime/vmcp-spec.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
 
+/**
+ * Where `run` takes its backends from: `spec` (the VirtualMCPServer's `spec.backends`,
+ * watched; Kubernetes mode only), `config` (the config file), or `auto`: the spec in
+ * Kubernetes mode when the config file lists no backends (or there is none), else
+ * the file.
+ */
+export type BackendsFrom = 'auto' | 'spec' | 'config';
+export const BACKENDS_FROM: readonly BackendsFrom[] = ['auto', 'spec', 'config'];
+
 /** Options of {@link serveStatus}. */
 export interface ServeStatusOptions {
-  readonly backends$: Observable<readonly BackendConfig[]>;
-  readonly backendCount: number;
+  /** The config file's backends (or the demo's). */
+  readonly backends: readonly BackendConfig[];
+  /** Defaults to `config`. */
+  readonly backendsFrom?: BackendsFrom;
+  /** The config file, if one was given: without one, backends can only come from the spec. */
+  readonly configFile?: string | undefined;
   readonly reporter: ReporterChoice;
   readonly kubeconfigPath?: string | undefined;
   readonly fieldManager?: string | undefined;
-  readonly intervalMs: number;
+  /**
+   * The report interval a flag or the config file set. Otherwise the spec's
+   * `reportInterval` when backends come from the spec, else 30 s.
+   */
+  readonly intervalMs?: number | undefined;
+  /** Probe settings of the config file; they win over the spec's `probe`. */
   readonly monitor: MonitorOptions;
   /** `undefined`: no metrics endpoint. */
   readonly metricsAddress: BindAddress | undefined;
@@ -30,6 +51,11 @@ export interface ServeStatusOptions {
  * Runs status reporting until SIGTERM or SIGINT (then flushes and resolves 0) or until
  * it fails (then resolves 1). Errors before it starts, like a bad reporter choice
  * (`ConfigError`) or a metrics port in use, reject.
+ *
+ * With backends from the spec it first waits for the VirtualMCPServer to be read
+ * (a signal meanwhile stops it with 0): its probe settings and report interval apply
+ * where the flags and the config file set none, and later backend changes apply at
+ * once, without a restart.
  */
 export async function serveStatus(options: ServeStatusOptions): Promise<number> {
   const { logger } = options;
@@ -42,7 +68,24 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     ...(options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager }),
     ...(metrics === undefined ? {} : { metrics: metrics.reporterHooks }),
   };
-  const { reporter, mode } = createReporter(reporterOptions);
+  const { reporter, mode, kubeConfig } = createReporter(reporterOptions);
+  const from = options.backendsFrom ?? 'config';
+  const k8sMode = mode.mode === 'k8s' ? mode : undefined;
+  const fromSpec =
+    from === 'spec' || (from === 'auto' && k8sMode !== undefined && options.backends.length === 0);
+  if (fromSpec && (k8sMode === undefined || kubeConfig === undefined)) {
+    throw new ConfigError(
+      '--backends-from',
+      'Kubernetes mode for spec (--reporter k8s, or VMCP_NAME and VMCP_NAMESPACE in a pod)',
+      `spec with reporter ${mode.mode}`,
+    );
+  }
+  if (!fromSpec && options.configFile === undefined && options.backends.length === 0) {
+    throw new ConfigError(
+      '--config',
+      'a config file listing backends (or, in Kubernetes mode, --backends-from spec)',
+    );
+  }
 
   let metricsServer: MetricsServer | undefined;
   if (metrics !== undefined && options.metricsAddress !== undefined) {
@@ -50,30 +93,70 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     logger.info({ component: 'metrics', url: metricsServer.url }, 'metrics server listening');
   }
 
-  const reporting = startStatusReporting({
-    backends$: options.backends$,
-    reporter,
-    interval: options.intervalMs,
-    monitor: options.monitor,
-    logger,
-    ...(metrics === undefined ? {} : { metrics, reporterMeters: mode.mode === 'k8s' }),
-  });
-  logger.info(
-    {
-      backends: options.backendCount,
-      interval: formatDuration(options.intervalMs),
-      probeInterval: formatDuration(options.monitor.intervalMs ?? options.intervalMs),
-      reporter: mode.mode,
-    },
-    'vmcp-status started',
-  );
-
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = resolve;
     for (const signal of signals) process.on(signal, resolve);
   });
+  // The process runs until a signal, even when nothing else holds the event loop (no
+  // backends to probe, or the spec still unread while a retry waits).
+  const keepAlive = setInterval(() => undefined, 3_600_000);
+  const removeSignalHandlers = (): void => {
+    clearInterval(keepAlive);
+    for (const signal of signals) if (onSignal) process.off(signal, onSignal);
+  };
+
+  let backends$: Observable<readonly BackendConfig[]> = of(options.backends);
+  let monitor = options.monitor;
+  let intervalMs = options.intervalMs ?? 30_000;
+  let spec: FollowedVmcpSpec | undefined;
+  if (fromSpec && k8sMode !== undefined && kubeConfig !== undefined) {
+    spec = followVmcpSpec({
+      kubeConfig,
+      ref: { name: k8sMode.name, namespace: k8sMode.namespace },
+      logger,
+    });
+    logger.info(
+      { component: 'spec-watch', vmcp: `${k8sMode.namespace}/${k8sMode.name}` },
+      'backends come from the VirtualMCPServer spec: reading it',
+    );
+    const first = await Promise.race([
+      spec.first,
+      signalled.then((signal) => ({ signal }) as const),
+    ]);
+    if ('signal' in first) {
+      removeSignalHandlers();
+      logger.info({ signal: first.signal }, 'stopped before the VirtualMCPServer could be read');
+      spec.stop();
+      await reporter.stop();
+      await metricsServer?.close();
+      return EXIT_OK;
+    }
+    monitor = { ...first.monitor, ...options.monitor };
+    intervalMs = options.intervalMs ?? first.reportIntervalMs ?? 30_000;
+    backends$ = spec.backends$;
+    warnOnRestartOnlyChanges(spec, first, logger);
+  }
+
+  const reporting = startStatusReporting({
+    backends$,
+    reporter,
+    interval: intervalMs,
+    monitor,
+    logger,
+    ...(metrics === undefined ? {} : { metrics, reporterMeters: mode.mode === 'k8s' }),
+  });
+  logger.info(
+    {
+      backends: fromSpec ? 'spec' : options.backends.length,
+      interval: formatDuration(intervalMs),
+      probeInterval: formatDuration(monitor.intervalMs ?? intervalMs),
+      reporter: mode.mode,
+    },
+    'vmcp-status started',
+  );
+
   const ended = await Promise.race([
     signalled.then((signal) => ({ signal }) as const),
     reporting.done.then(
@@ -81,7 +164,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
       (err: unknown) => ({ failure: err }) as const,
     ),
   ]);
-  for (const signal of signals) if (onSignal) process.off(signal, onSignal);
+  removeSignalHandlers();
   const forceExit = (signal: NodeJS.Signals): void => {
     logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
     process.exit(EXIT_FAILURE);
@@ -94,8 +177,40 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     logger.error({ err: ended.failure }, 'status reporting failed');
   }
   await reporting.stop();
+  spec?.stop();
   await metricsServer?.close();
   for (const signal of signals) process.off(signal, forceExit);
   logger.info('vmcp-status stopped');
   return 'signal' in ended ? EXIT_OK : EXIT_FAILURE;
+}
+
+/**
+ * Probe settings and the report interval are read once, at start: a later change of
+ * them in the spec is logged (backends apply at once; these at the next start).
+ */
+function warnOnRestartOnlyChanges(
+  spec: FollowedVmcpSpec,
+  first: VmcpSpecSettings,
+  logger: Logger,
+): void {
+  const key = (s: VmcpSpecSettings): string =>
+    JSON.stringify([
+      s.reportIntervalMs,
+      s.monitor.intervalMs,
+      s.monitor.timeoutMs,
+      s.monitor.degradedThresholdMs,
+      s.monitor.unhealthyThreshold,
+    ]);
+  const started = key(first);
+  let warned = started;
+  spec.spec$.subscribe((reading) => {
+    const now = key(reading);
+    if (now === warned) return;
+    warned = now;
+    if (now === started) return;
+    logger.warn(
+      { component: 'spec-watch', generation: reading.generation },
+      'spec.probe or spec.reportInterval changed: backend changes apply at once, these settings when the runtime restarts',
+    );
+  });
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter, type ReporterMetrics } from '../apply/k8s-reporter.js';
 import { createLogger, type Logger } from '../logger.js';
 import { LogReporter } from '../apply/log-reporter.js';
@@ -36,6 +37,8 @@ export interface CreateReporterOptions {
 export interface ReporterSelection {
   readonly reporter: Reporter;
   readonly mode: ReporterMode;
+  /** Kubernetes mode: the credentials the reporter uses (e.g. to read the object's spec too). */
+  readonly kubeConfig?: KubeConfig;
 }
 
 /**
@@ -76,7 +79,7 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
         fallback: new LogReporter({ logger }),
         logger,
       });
-      return { reporter, mode };
+      return { reporter, mode, kubeConfig };
     }
   }
 }

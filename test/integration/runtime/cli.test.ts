@@ -79,6 +79,7 @@ describe('vmcp-status CLI (the built binary)', function () {
       expect(run.code).to.equal(0);
       for (const flag of [
         '--config',
+        '--backends-from',
         '--interval',
         '--reporter',
         '--kubeconfig',
@@ -97,7 +98,16 @@ describe('vmcp-status CLI (the built binary)', function () {
       ['no command', [], /Usage: vmcp-status/],
       ['an unknown command', ['frobnicate'], /unknown command/],
       ['an unknown option', ['run', '--config', 'x.yaml', '--frob'], /unknown option '--frob'/],
-      ['a missing --config', ['run'], /--config <file>' not specified/],
+      [
+        'no --config outside Kubernetes mode',
+        ['run', '--reporter', 'log'],
+        /--config: expected a config file listing backends/,
+      ],
+      [
+        '--backends-from spec outside Kubernetes mode',
+        ['run', '--reporter', 'log', '--backends-from', 'spec'],
+        /--backends-from: expected Kubernetes mode/,
+      ],
       [
         'an unknown reporter',
         ['run', '--config', 'x.yaml', '--reporter', 'carrier-pigeon'],

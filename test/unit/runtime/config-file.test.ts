@@ -84,8 +84,11 @@ backends:
     );
   });
 
-  it('requires backends and unique names', function () {
-    expect(problemsOf('interval: 5s')).to.deep.equal(['backends: expected a list of backends']);
+  it('takes no backends when the file lists none (Kubernetes mode reads the spec), and wants unique names', function () {
+    expect(parseConfig('interval: 5s').backends).to.deep.equal([]);
+    expect(problemsOf('backends: 5')).to.deep.equal([
+      'backends: expected a list of backends, got "5"',
+    ]);
     expect(
       problemsOf(`backends: [{ name: a, url: "http://x/1" }, { name: a, url: "http://x/2" }]`),
     ).to.deep.equal(['backends[1].name: expected a name no other backend has, got "a"']);
