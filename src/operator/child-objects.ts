@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1OwnerReference,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
+import { RUNTIME_CONFIG_DIR, RUNTIME_CONFIG_FILE, runtimeConfigYaml } from './runtime-config.js';
+import { runtimeRoleRules } from './runtime-role.js';
+import type { VmcpSpec } from './validate-spec.js';
+
+/** The VirtualMCPServer that owns the children. */
+export interface OwnerRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid: string;
+}
+
+/** The vMCP's MCP port (ToolHive's vMCP default), served by the Service as `http`. */
+export const VMCP_PORT = 4483;
+/** The runtime's Prometheus metrics port. */
+export const METRICS_PORT = 8080;
+/** Pod-template annotation: a digest of the runtime config, so a config change rolls the pods. */
+export const CONFIG_HASH_ANNOTATION = 'toolhive.stacklok.dev/config-hash';
+/** Label on every child; the operator watches only objects with it. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+/** The children of one VirtualMCPServer, and the order they are applied in. */
+export interface ChildObjects {
+  readonly serviceAccount: V1ServiceAccount;
+  readonly role: V1Role;
+  readonly roleBinding: V1RoleBinding;
+  readonly configMap: V1ConfigMap;
+  readonly service: V1Service;
+  readonly deployment: V1Deployment;
+  /** Every child, dependencies first (the Deployment last). */
+  readonly all: readonly ChildObject[];
+}
+
+/** One child, as applied. */
+export type ChildObject =
+  V1ServiceAccount | V1Role | V1RoleBinding | V1ConfigMap | V1Service | V1Deployment;
+
+/** Every child's name: `<name>-vmcp`. */
+export function childName(vmcpName: string): string {
+  return `${vmcpName}-vmcp`;
+}
+
+/** The Service URL the operator writes to `status.url`. */
+export function serviceUrl(
+  owner: { name: string; namespace: string },
+  clusterDomain = 'cluster.local',
+): string {
+  return `http://${childName(owner.name)}.${owner.namespace}.svc.${clusterDomain}:${VMCP_PORT}`;
+}
+
+/** Labels every child carries; the first two select the pods. */
+export function childLabels(vmcpName: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'vmcp',
+    'app.kubernetes.io/instance': vmcpName,
+    'app.kubernetes.io/component': 'runtime',
+    [MANAGED_BY_LABEL]: 'vmcp-operator',
+  };
+}
+
+/** The owner reference every child carries: the VirtualMCPServer, as controller. */
+export function ownerReference(owner: OwnerRef): V1OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.name,
+    uid: owner.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/**
+ * The objects one VirtualMCPServer needs, as server-side apply bodies: ServiceAccount,
+ * Role (the runtime's rules, restricted to this object), RoleBinding, ConfigMap (the
+ * runtime's config file), Service and Deployment, all named `<name>-vmcp`, labelled,
+ * and owned by the VirtualMCPServer (`controller: true`), so the garbage collector
+ * removes them with it. Pure.
+ */
+export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
+  const name = childName(owner.name);
+  const labels = childLabels(owner.name);
+  const metadata = () => ({
+    name,
+    namespace: owner.namespace,
+    labels: { ...labels },
+    ownerReferences: [ownerReference(owner)],
+  });
+  const selector = {
+    'app.kubernetes.io/name': labels['app.kubernetes.io/name'] ?? 'vmcp',
+    'app.kubernetes.io/instance': owner.name,
+  };
+  const config = runtimeConfigYaml(spec);
+
+  const serviceAccount: V1ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: metadata(),
+  };
+  const role: V1Role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: metadata(),
+    rules: runtimeRoleRules(owner.name),
+  };
+  const roleBinding: V1RoleBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: metadata(),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: owner.namespace }],
+  };
+  const configMap: V1ConfigMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(),
+    data: { [RUNTIME_CONFIG_FILE]: config },
+  };
+  const service: V1Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(),
+    spec: {
+      type: 'ClusterIP',
+      selector: { ...selector },
+      ports: [{ name: 'http', port: VMCP_PORT, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+  const deployment: V1Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata(),
+    spec: {
+      replicas: spec.replicas,
+      selector: { matchLabels: { ...selector } },
+      template: {
+        metadata: {
+          labels: { ...labels },
+          annotations: {
+            [CONFIG_HASH_ANNOTATION]: createHash('sha256')
+              .update(config)
+              .digest('hex')
+              .slice(0, 16),
+          },
+        },
+        spec: {
+          serviceAccountName: name,
+          containers: [
+            {
+              name: 'vmcp',
+              image: spec.image,
+              args: [
+                'run',
+                '--config',
+                `${RUNTIME_CONFIG_DIR}/${RUNTIME_CONFIG_FILE}`,
+                '--reporter',
+                'k8s',
+                '--field-manager',
+                spec.fieldManager,
+                '--metrics-bind-address',
+                `:${METRICS_PORT}`,
+              ],
+              env: [
+                { name: 'VMCP_NAME', value: owner.name },
+                { name: 'VMCP_NAMESPACE', value: owner.namespace },
+                {
+                  name: 'POD_NAME',
+                  valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+                },
+              ],
+              ports: [
+                { name: 'http', containerPort: VMCP_PORT, protocol: 'TCP' },
+                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+              ],
+              volumeMounts: [{ name: 'config', mountPath: RUNTIME_CONFIG_DIR, readOnly: true }],
+              securityContext: {
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+            },
+          ],
+          volumes: [{ name: 'config', configMap: { name } }],
+        },
+      },
+    },
+  };
+  return {
+    serviceAccount,
+    role,
+    roleBinding,
+    configMap,
+    service,
+    deployment,
+    all: [serviceAccount, role, roleBinding, configMap, service, deployment],
+  };
+}

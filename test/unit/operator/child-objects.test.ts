@@ -1,0 +1,206 @@
+import { expect } from 'chai';
+import { parseConfig } from '../../../src/cli/config-file.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  childObjects,
+  serviceUrl,
+} from '../../../src/operator/child-objects.js';
+import { runtimeRoleRules } from '../../../src/operator/runtime-role.js';
+import { runtimeConfigYaml } from '../../../src/operator/runtime-config.js';
+import { validateSpec, type VmcpSpec } from '../../../src/operator/validate-spec.js';
+import { readManifest } from '../../support/k8s/manifests.js';
+import { runtimeRules } from '../../support/k8s/runtime-rbac.js';
+
+const owner = {
+  apiVersion: 'toolhive.stacklok.dev/v1beta1',
+  kind: 'VirtualMCPServer',
+  name: 'demo',
+  namespace: 'team-a',
+  uid: '0b7c2f5e-1111-2222-3333-444455556666',
+};
+
+function specOf(raw: unknown): VmcpSpec {
+  const result = validateSpec({ metadata: { name: owner.name }, spec: raw });
+  if (!result.valid) throw new Error(result.problems.map((p) => p.message).join('; '));
+  return result.spec;
+}
+
+const spec = specOf({
+  backends: [{ name: 'github', url: 'http://github-mcp:8080/mcp' }],
+  reportInterval: '10s',
+  probe: { interval: '15s', timeout: '3s', unhealthyThreshold: 2 },
+  replicas: 2,
+  image: 'registry.example/vmcp:1.2.3',
+  fieldManager: 'my-runtime',
+});
+
+describe('runtimeRoleRules', () => {
+  it('equals the runtime Role of manifests/runtime/rbac.yaml, pointed at the one object', () => {
+    expect(runtimeRoleRules('demo')).to.deep.equal(runtimeRules('demo'));
+    expect(runtimeRoleRules('other')).to.deep.equal(runtimeRules('other'));
+  });
+});
+
+describe('the operator ClusterRole (manifests/operator/rbac.yaml)', () => {
+  type Rule = {
+    apiGroups: string[];
+    resources: string[];
+    verbs: string[];
+    resourceNames?: string[];
+  };
+  const clusterRole = readManifest('operator/rbac.yaml').find((o) => o.kind === 'ClusterRole');
+  const rules = (clusterRole?.rules ?? []) as Rule[];
+  const allows = (group: string, resource: string, verb: string): boolean =>
+    rules.some(
+      (r) =>
+        r.resourceNames === undefined &&
+        r.apiGroups.includes(group) &&
+        r.resources.includes(resource) &&
+        r.verbs.includes(verb),
+    );
+
+  it('holds every permission of the runtime Role (RBAC lets it grant only what it holds)', () => {
+    for (const rule of runtimeRoleRules('any')) {
+      for (const group of rule.apiGroups ?? [])
+        for (const resource of rule.resources ?? [])
+          for (const verb of rule.verbs)
+            expect(allows(group, resource, verb), `${verb} ${group}/${resource}`).to.equal(true);
+    }
+  });
+
+  it('may create, patch and watch each child kind, but delete nothing and never escalate', () => {
+    const children: Array<[string, string]> = [
+      ['', 'serviceaccounts'],
+      ['', 'configmaps'],
+      ['', 'services'],
+      ['rbac.authorization.k8s.io', 'roles'],
+      ['rbac.authorization.k8s.io', 'rolebindings'],
+      ['apps', 'deployments'],
+    ];
+    for (const [group, resource] of children)
+      for (const verb of ['get', 'list', 'watch', 'create', 'patch'])
+        expect(allows(group, resource, verb), `${verb} ${group}/${resource}`).to.equal(true);
+    const verbs = new Set(rules.flatMap((r) => r.verbs));
+    for (const verb of ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'])
+      expect(verbs.has(verb), verb).to.equal(false);
+    // update only on the finalizers subresource (blockOwnerDeletion).
+    expect(
+      rules.filter((r) => r.verbs.includes('update')).flatMap((r) => r.resources),
+    ).to.deep.equal(['virtualmcpservers/finalizers']);
+    expect(
+      rules.some((r) => r.resources.includes('secrets') || r.resources.includes('*')),
+    ).to.equal(false);
+  });
+});
+
+describe('childObjects', () => {
+  const children = childObjects(owner, spec);
+
+  it('names every child <name>-vmcp in the owner’s namespace, owned by it as controller', () => {
+    expect(children.all.map((c) => c.kind)).to.deep.equal([
+      'ServiceAccount',
+      'Role',
+      'RoleBinding',
+      'ConfigMap',
+      'Service',
+      'Deployment',
+    ]);
+    for (const child of children.all) {
+      expect(child.metadata?.name).to.equal('demo-vmcp');
+      expect(child.metadata?.namespace).to.equal('team-a');
+      expect(child.metadata?.ownerReferences).to.deep.equal([
+        {
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          name: owner.name,
+          uid: owner.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+      expect(child.metadata?.labels?.['app.kubernetes.io/managed-by']).to.equal('vmcp-operator');
+    }
+  });
+
+  it('binds the runtime Role, restricted to this object, to the ServiceAccount', () => {
+    expect(children.role.rules).to.deep.equal(runtimeRules('demo'));
+    expect(children.roleBinding.roleRef).to.deep.equal({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'demo-vmcp',
+    });
+    expect(children.roleBinding.subjects).to.deep.equal([
+      { kind: 'ServiceAccount', name: 'demo-vmcp', namespace: 'team-a' },
+    ]);
+  });
+
+  it('runs the image as the ServiceAccount with VMCP_NAME, VMCP_NAMESPACE, POD_NAME and the reporter settings', () => {
+    const pod = children.deployment.spec?.template.spec;
+    const container = pod?.containers[0];
+    expect(children.deployment.spec?.replicas).to.equal(2);
+    expect(pod?.serviceAccountName).to.equal('demo-vmcp');
+    expect(container?.image).to.equal('registry.example/vmcp:1.2.3');
+    expect(container?.env).to.deep.equal([
+      { name: 'VMCP_NAME', value: 'demo' },
+      { name: 'VMCP_NAMESPACE', value: 'team-a' },
+      {
+        name: 'POD_NAME',
+        valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+      },
+    ]);
+    expect(container?.args).to.deep.equal([
+      'run',
+      '--config',
+      '/etc/vmcp/config.yaml',
+      '--reporter',
+      'k8s',
+      '--field-manager',
+      'my-runtime',
+      '--metrics-bind-address',
+      ':8080',
+    ]);
+    expect(pod?.volumes).to.deep.equal([{ name: 'config', configMap: { name: 'demo-vmcp' } }]);
+    // The selector picks this VirtualMCPServer's pods, which the Service targets.
+    expect(children.deployment.spec?.selector.matchLabels).to.deep.equal(
+      children.service.spec?.selector,
+    );
+    const template = children.deployment.spec?.template.metadata?.labels ?? {};
+    for (const [k, v] of Object.entries(children.service.spec?.selector ?? {}))
+      expect(template[k]).to.equal(v);
+  });
+
+  it('writes the config file the runtime reads: interval, probe settings and backends', () => {
+    const text = children.configMap.data?.['config.yaml'] ?? '';
+    const config = parseConfig(text, 'config.yaml', {});
+    expect(config.intervalMs).to.equal(10_000);
+    expect(config.backends).to.deep.equal([
+      { name: 'github', url: 'http://github-mcp:8080/mcp', transport: 'streamable-http' },
+    ]);
+    expect(config.monitor).to.include({
+      intervalMs: 15_000,
+      timeoutMs: 3_000,
+      degradedThresholdMs: 5_000,
+      unhealthyThreshold: 2,
+    });
+  });
+
+  it('rolls the pods when the config changes, and only then', () => {
+    const hash = (s: VmcpSpec) =>
+      childObjects(owner, s).deployment.spec?.template.metadata?.annotations?.[
+        CONFIG_HASH_ANNOTATION
+      ];
+    expect(hash(spec)).to.equal(hash(specOf({ ...spec, backends: [...spec.backends] })));
+    expect(hash(spec)).to.not.equal(hash(specOf({ ...spec, reportInterval: '11s' })));
+    expect(runtimeConfigYaml(spec)).to.equal(runtimeConfigYaml(specOf(structuredClone(spec))));
+  });
+
+  it('serves port 4483 as http; the URL is the Service’s cluster DNS name', () => {
+    expect(children.service.spec?.ports).to.deep.equal([
+      { name: 'http', port: 4483, targetPort: 'http', protocol: 'TCP' },
+    ]);
+    expect(serviceUrl(owner)).to.equal('http://demo-vmcp.team-a.svc.cluster.local:4483');
+    expect(serviceUrl(owner, 'corp.internal')).to.equal(
+      'http://demo-vmcp.team-a.svc.corp.internal:4483',
+    );
+  });
+});
