@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type {
-  V1ConfigMap,
   V1Deployment,
   V1OwnerReference,
   V1Role,
@@ -8,7 +7,6 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
-import { RUNTIME_CONFIG_DIR, RUNTIME_CONFIG_FILE, runtimeConfigYaml } from './runtime-config.js';
 import { runtimeRoleRules } from './runtime-role.js';
 import type { VmcpSpec } from './validate-spec.js';
 
@@ -25,8 +23,12 @@ export interface OwnerRef {
 export const VMCP_PORT = 4483;
 /** The runtime's Prometheus metrics port. */
 export const METRICS_PORT = 8080;
-/** Pod-template annotation: a digest of the runtime config, so a config change rolls the pods. */
-export const CONFIG_HASH_ANNOTATION = 'toolhive.stacklok.dev/config-hash';
+/**
+ * Pod-template annotation: a digest of the settings the runtime reads only at start
+ * (`spec.reportInterval`, `spec.probe`), so changing them rolls the pods. Backends
+ * are not in it: the runtime follows `spec.backends` itself, without a restart.
+ */
+export const SETTINGS_HASH_ANNOTATION = 'toolhive.stacklok.dev/settings-hash';
 /** Label on every child; the operator watches only objects with it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
@@ -35,7 +37,6 @@ export interface ChildObjects {
   readonly serviceAccount: V1ServiceAccount;
   readonly role: V1Role;
   readonly roleBinding: V1RoleBinding;
-  readonly configMap: V1ConfigMap;
   readonly service: V1Service;
   readonly deployment: V1Deployment;
   /** Every child, dependencies first (the Deployment last). */
@@ -43,8 +44,7 @@ export interface ChildObjects {
 }
 
 /** One child, as applied. */
-export type ChildObject =
-  V1ServiceAccount | V1Role | V1RoleBinding | V1ConfigMap | V1Service | V1Deployment;
+export type ChildObject = V1ServiceAccount | V1Role | V1RoleBinding | V1Service | V1Deployment;
 
 /** Every child's name: `<name>-vmcp`. */
 export function childName(vmcpName: string): string {
@@ -83,10 +83,15 @@ export function ownerReference(owner: OwnerRef): V1OwnerReference {
 
 /**
  * The objects one VirtualMCPServer needs, as server-side apply bodies: ServiceAccount,
- * Role (the runtime's rules, restricted to this object), RoleBinding, ConfigMap (the
- * runtime's config file), Service and Deployment, all named `<name>-vmcp`, labelled,
- * and owned by the VirtualMCPServer (`controller: true`), so the garbage collector
- * removes them with it. Pure.
+ * Role (the runtime's rules, restricted to this object), RoleBinding, Service and
+ * Deployment, all named `<name>-vmcp`, labelled, and owned by the VirtualMCPServer
+ * (`controller: true`), so the garbage collector removes them with it.
+ *
+ * The Deployment runs `vmcp-status run` in Kubernetes mode with `VMCP_NAME`,
+ * `VMCP_NAMESPACE` and `POD_NAME` (downward API), and the reporter settings of the
+ * spec as flags (`--interval`, `--field-manager`); the runtime reads `spec.backends`
+ * and `spec.probe` from its own object (`--backends-from spec`), so the Role's
+ * `get` and `watch` on it is all the configuration it needs. Pure.
  */
 export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
   const name = childName(owner.name);
@@ -101,7 +106,8 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
     'app.kubernetes.io/name': labels['app.kubernetes.io/name'] ?? 'vmcp',
     'app.kubernetes.io/instance': owner.name,
   };
-  const config = runtimeConfigYaml(spec);
+  // Read by the runtime at start only: a change must roll the pods.
+  const settings = JSON.stringify([spec.reportInterval, spec.probe]);
 
   const serviceAccount: V1ServiceAccount = {
     apiVersion: 'v1',
@@ -120,12 +126,6 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
     metadata: metadata(),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name, namespace: owner.namespace }],
-  };
-  const configMap: V1ConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: metadata(),
-    data: { [RUNTIME_CONFIG_FILE]: config },
   };
   const service: V1Service = {
     apiVersion: 'v1',
@@ -148,8 +148,8 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
         metadata: {
           labels: { ...labels },
           annotations: {
-            [CONFIG_HASH_ANNOTATION]: createHash('sha256')
-              .update(config)
+            [SETTINGS_HASH_ANNOTATION]: createHash('sha256')
+              .update(settings)
               .digest('hex')
               .slice(0, 16),
           },
@@ -162,10 +162,12 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
               image: spec.image,
               args: [
                 'run',
-                '--config',
-                `${RUNTIME_CONFIG_DIR}/${RUNTIME_CONFIG_FILE}`,
                 '--reporter',
                 'k8s',
+                '--backends-from',
+                'spec',
+                '--interval',
+                spec.reportInterval,
                 '--field-manager',
                 spec.fieldManager,
                 '--metrics-bind-address',
@@ -183,7 +185,6 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
                 { name: 'http', containerPort: VMCP_PORT, protocol: 'TCP' },
                 { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
               ],
-              volumeMounts: [{ name: 'config', mountPath: RUNTIME_CONFIG_DIR, readOnly: true }],
               securityContext: {
                 runAsNonRoot: true,
                 allowPrivilegeEscalation: false,
@@ -192,7 +193,6 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
               },
             },
           ],
-          volumes: [{ name: 'config', configMap: { name } }],
         },
       },
     },
@@ -201,9 +201,8 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
     serviceAccount,
     role,
     roleBinding,
-    configMap,
     service,
     deployment,
-    all: [serviceAccount, role, roleBinding, configMap, service, deployment],
+    all: [serviceAccount, role, roleBinding, service, deployment],
   };
 }

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { parseConfig } from '../../../src/cli/config-file.js';
+import { createProgram } from '../../../src/cli/program.js';
 import {
-  CONFIG_HASH_ANNOTATION,
+  SETTINGS_HASH_ANNOTATION,
   childObjects,
   serviceUrl,
 } from '../../../src/operator/child-objects.js';
 import { runtimeRoleRules } from '../../../src/operator/runtime-role.js';
-import { runtimeConfigYaml } from '../../../src/operator/runtime-config.js';
 import { validateSpec, type VmcpSpec } from '../../../src/operator/validate-spec.js';
 import { readManifest } from '../../support/k8s/manifests.js';
 import { runtimeRules } from '../../support/k8s/runtime-rbac.js';
@@ -71,7 +70,6 @@ describe('the operator ClusterRole (manifests/operator/rbac.yaml)', () => {
   it('may create, patch and watch each child kind, but delete nothing and never escalate', () => {
     const children: Array<[string, string]> = [
       ['', 'serviceaccounts'],
-      ['', 'configmaps'],
       ['', 'services'],
       ['rbac.authorization.k8s.io', 'roles'],
       ['rbac.authorization.k8s.io', 'rolebindings'],
@@ -101,7 +99,6 @@ describe('childObjects', () => {
       'ServiceAccount',
       'Role',
       'RoleBinding',
-      'ConfigMap',
       'Service',
       'Deployment',
     ]);
@@ -150,16 +147,18 @@ describe('childObjects', () => {
     ]);
     expect(container?.args).to.deep.equal([
       'run',
-      '--config',
-      '/etc/vmcp/config.yaml',
       '--reporter',
       'k8s',
+      '--backends-from',
+      'spec',
+      '--interval',
+      '10s',
       '--field-manager',
       'my-runtime',
       '--metrics-bind-address',
       ':8080',
     ]);
-    expect(pod?.volumes).to.deep.equal([{ name: 'config', configMap: { name: 'demo-vmcp' } }]);
+    expect(pod?.volumes).to.equal(undefined);
     // The selector picks this VirtualMCPServer's pods, which the Service targets.
     expect(children.deployment.spec?.selector.matchLabels).to.deep.equal(
       children.service.spec?.selector,
@@ -169,29 +168,22 @@ describe('childObjects', () => {
       expect(template[k]).to.equal(v);
   });
 
-  it('writes the config file the runtime reads: interval, probe settings and backends', () => {
-    const text = children.configMap.data?.['config.yaml'] ?? '';
-    const config = parseConfig(text, 'config.yaml', {});
-    expect(config.intervalMs).to.equal(10_000);
-    expect(config.backends).to.deep.equal([
-      { name: 'github', url: 'http://github-mcp:8080/mcp', transport: 'streamable-http' },
-    ]);
-    expect(config.monitor).to.include({
-      intervalMs: 15_000,
-      timeoutMs: 3_000,
-      degradedThresholdMs: 5_000,
-      unhealthyThreshold: 2,
-    });
+  it('passes only flags that vmcp-status run knows', () => {
+    const run = createProgram(() => undefined).commands.find((c) => c.name() === 'run');
+    const known = new Set(run?.options.map((o) => o.long));
+    const args = children.deployment.spec?.template.spec?.containers[0]?.args ?? [];
+    for (const flag of args.filter((a) => a.startsWith('--'))) expect(known, flag).to.include(flag);
   });
 
-  it('rolls the pods when the config changes, and only then', () => {
+  it('rolls the pods when settings read at start change, not when backends change', () => {
     const hash = (s: VmcpSpec) =>
       childObjects(owner, s).deployment.spec?.template.metadata?.annotations?.[
-        CONFIG_HASH_ANNOTATION
+        SETTINGS_HASH_ANNOTATION
       ];
-    expect(hash(spec)).to.equal(hash(specOf({ ...spec, backends: [...spec.backends] })));
-    expect(hash(spec)).to.not.equal(hash(specOf({ ...spec, reportInterval: '11s' })));
-    expect(runtimeConfigYaml(spec)).to.equal(runtimeConfigYaml(specOf(structuredClone(spec))));
+    const backends = [{ name: 'jira', url: 'http://jira:8080/mcp', transport: 'sse' as const }];
+    expect(hash(spec)).to.equal(hash({ ...spec, backends }));
+    expect(hash(spec)).to.not.equal(hash({ ...spec, reportInterval: '11s' }));
+    expect(hash(spec)).to.not.equal(hash({ ...spec, probe: { ...spec.probe, timeout: '4s' } }));
   });
 
   it('serves port 4483 as http; the URL is the Service’s cluster DNS name', () => {
