@@ -41,7 +41,7 @@ export interface MetricsServer {
 
 /** Serves `GET /metrics` in the Prometheus text format. Rejects when it cannot listen. */
 export async function serveMetrics(
-  metrics: StatusMetrics,
+  metrics: Pick<StatusMetrics, 'expose' | 'registry'>,
   address: BindAddress,
 ): Promise<MetricsServer> {
   const server = createServer((req, res) => {

@@ -7,6 +7,7 @@ import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
 import { parseBindAddress } from './metrics-server.js';
+import { addOperatorCommand } from './operator-command.js';
 import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
 
 interface CommonFlags {
@@ -27,8 +28,8 @@ interface RunFlags extends CommonFlags {
 export type ExitWith = (code: number) => void;
 
 /**
- * The `vmcp-status` command line: `run` and `demo`. Actions report their exit code to
- * `exitWith`; bad flags make commander throw (see `main.ts`).
+ * The `vmcp-status` command line: `run`, `demo` and `operator`. Actions report their
+ * exit code to `exitWith`; bad flags make commander throw (see `main.ts`).
  */
 export function createProgram(exitWith: ExitWith): Command {
   const program = new Command('vmcp-status')
@@ -163,6 +164,7 @@ export function createProgram(exitWith: ExitWith): Command {
       }
     });
 
+  addOperatorCommand(program, exitWith);
   return program;
 }
 

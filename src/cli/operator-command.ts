@@ -1,0 +1,116 @@
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../errors.js';
+import { SERVICE_ACCOUNT_DIR } from '../factory/detect-reporter-mode.js';
+import { loadKubeConfig } from '../factory/load-kube-config.js';
+import { LOG_LEVELS, createLogger } from '../logger.js';
+import { parseDuration } from '../runtime/parse-duration.js';
+import { checkKubernetesName } from '../validate.js';
+import { parseBindAddress } from './metrics-server.js';
+import type { ExitWith } from './program.js';
+import { serveOperator } from './serve-operator.js';
+
+interface OperatorFlags {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly fieldManager: string;
+  readonly resync: string;
+  readonly concurrency: string;
+  readonly clusterDomain: string;
+  readonly metricsBindAddress: string;
+  readonly logLevel?: (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * `vmcp-status operator`: the VirtualMCPServer operator (src/operator), until SIGTERM
+ * or SIGINT. Exit 0 on a signal, 1 when it cannot start, 2 on a bad flag.
+ */
+export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
+  program
+    .command('operator')
+    .description(
+      'run the VirtualMCPServer operator: deploy each vMCP (ServiceAccount, Role, RoleBinding, Service, Deployment) and keep the operator-owned status fields, until SIGTERM or SIGINT',
+    )
+    .addOption(
+      new Option(
+        '--kubeconfig <path>',
+        'kubeconfig file (default: in-cluster service account)',
+      ).env('KUBECONFIG'),
+    )
+    .option('--context <name>', 'kubeconfig context (default: its current context)')
+    .option('-n, --namespace <namespace>', 'watch this namespace only (default: all namespaces)')
+    .option(
+      '--field-manager <name>',
+      'server-side apply field manager for children and status',
+      'vmcp-operator',
+    )
+    .option(
+      '--resync <duration>',
+      'reconcile every VirtualMCPServer this often (plus up to 10% jitter); 0 is off',
+      '10m',
+    )
+    .option('--concurrency <n>', 'VirtualMCPServers reconciled at once', '1')
+    .option('--cluster-domain <domain>', 'cluster DNS domain of status.url', 'cluster.local')
+    .addOption(
+      new Option(
+        '--metrics-bind-address <address>',
+        'serve Prometheus metrics at HOST:PORT/metrics (:PORT for every interface); 0 is off',
+      ).default('0'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level (default: info)')
+        .choices(LOG_LEVELS)
+        .env('LOG_LEVEL'),
+    )
+    .action(async (flags: OperatorFlags) => {
+      const metricsAddress = parseBindAddress(flags.metricsBindAddress);
+      const resyncPeriodMs = parseDuration('--resync', flags.resync);
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        throw new ConfigError('--concurrency', 'an integer from 1 to 64', flags.concurrency);
+      }
+      const namespace =
+        flags.namespace === undefined
+          ? undefined
+          : checkKubernetesName('--namespace', flags.namespace, 'label');
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(flags.fieldManager)) {
+        throw new ConfigError('--field-manager', 'a field manager name', flags.fieldManager);
+      }
+      const kubeConfig = loadKubeConfig(
+        firstKubeconfig(flags.kubeconfig),
+        SERVICE_ACCOUNT_DIR,
+        process.env,
+      );
+      if (flags.context !== undefined) {
+        if (kubeConfig.getContextObject(flags.context) == null) {
+          throw new ConfigError(
+            '--context',
+            `a context of the kubeconfig (${kubeConfig
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ')})`,
+            flags.context,
+          );
+        }
+        kubeConfig.setCurrentContext(flags.context);
+      }
+      const logger = createLogger({ level: flags.logLevel });
+      exitWith(
+        await serveOperator({
+          kubeConfig,
+          namespace,
+          fieldManager: flags.fieldManager,
+          resyncPeriodMs,
+          concurrency,
+          clusterDomain: flags.clusterDomain,
+          metricsAddress,
+          logger,
+        }),
+      );
+    });
+}
+
+/** `KUBECONFIG` may list several files; the first one is used. */
+function firstKubeconfig(value: string | undefined): string | undefined {
+  return value?.split(process.platform === 'win32' ? ';' : ':').find((p) => p !== '');
+}

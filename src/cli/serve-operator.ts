@@ -1,0 +1,90 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../logger.js';
+import { OperatorMetrics } from '../operator/operator-metrics.js';
+import { VmcpOperator, type VmcpOperatorOptions } from '../operator/vmcp-operator.js';
+import { formatDuration } from '../runtime/parse-duration.js';
+import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
+
+/** Options of {@link serveOperator}. */
+export interface ServeOperatorOptions extends Omit<
+  VmcpOperatorOptions,
+  'kubeConfig' | 'logger' | 'metrics'
+> {
+  readonly kubeConfig: KubeConfig;
+  /** `undefined`: no metrics endpoint. */
+  readonly metricsAddress: BindAddress | undefined;
+  readonly logger: Logger;
+  /** Defaults to SIGTERM and SIGINT. */
+  readonly signals?: readonly NodeJS.Signals[];
+}
+
+/**
+ * Runs the operator until SIGTERM or SIGINT (then waits for the running reconcile and
+ * resolves 0). When it cannot start (the CRD is not installed, RBAC refuses the
+ * watch) it logs why and resolves 1. A metrics port in use rejects.
+ */
+export async function serveOperator(options: ServeOperatorOptions): Promise<number> {
+  const { logger, kubeConfig, metricsAddress, signals: _signals, ...rest } = options;
+  const metrics = metricsAddress === undefined ? undefined : new OperatorMetrics();
+  let metricsServer: MetricsServer | undefined;
+  if (metrics !== undefined && metricsAddress !== undefined) {
+    metricsServer = await serveMetrics(metrics, metricsAddress);
+    logger.info({ component: 'metrics', url: metricsServer.url }, 'metrics server listening');
+  }
+  const operator = new VmcpOperator({ ...rest, kubeConfig, logger, metrics });
+
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+    for (const signal of signals) process.on(signal, resolve);
+  });
+  // Informers hold sockets, but not while a first list waits to be retried.
+  const keepAlive = setInterval(() => undefined, 3_600_000);
+  const release = (): void => {
+    clearInterval(keepAlive);
+    for (const signal of signals) if (onSignal) process.off(signal, onSignal);
+  };
+
+  const started = await Promise.race([
+    operator.start().then(
+      () => ({ started: true }) as const,
+      (err: unknown) => ({ failure: err }) as const,
+    ),
+    signalled.then((signal) => ({ signal }) as const),
+  ]);
+  if ('failure' in started) {
+    release();
+    logger.error({ err: started.failure }, startFailure(started.failure));
+    await metricsServer?.close();
+    return EXIT_FAILURE;
+  }
+  if ('started' in started) {
+    logger.info(
+      {
+        namespace: options.namespace ?? '(all)',
+        resync: formatDuration(options.resyncPeriodMs ?? 600_000),
+      },
+      'vmcp-status operator running',
+    );
+  }
+  const signal = 'signal' in started ? started.signal : await signalled;
+  release();
+  logger.info({ signal }, 'stopping: waiting for the running reconcile');
+  await operator.stop();
+  await metricsServer?.close();
+  logger.info('vmcp-status operator stopped');
+  return EXIT_OK;
+}
+
+function startFailure(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 404) {
+    return 'cannot start: the VirtualMCPServer CRD is not installed (kubectl apply -k manifests/)';
+  }
+  if (code === 403) {
+    return 'cannot start: RBAC refuses to list or watch (apply manifests/operator/rbac.yaml and run as its ServiceAccount)';
+  }
+  return 'cannot start the operator';
+}
