@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -8,6 +9,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
 import type { ControlPlane } from './control-plane.js';
 import { applyObjects, readKustomization } from './manifests.js';
 
@@ -172,4 +174,37 @@ export async function setPodsReady(
     );
   }
   return pods.items.length;
+}
+
+/**
+ * Writes a kubeconfig file for a process under test: the control plane's server and CA,
+ * and a token, or a token file re-read as a pod's projected token is (what the runtime
+ * does with its in-pod service-account files).
+ */
+export function writeKubeconfig(
+  path: string,
+  plane: ControlPlane,
+  credentials: { token: string } | { tokenFile: string; caFile?: string },
+): string {
+  const caFile =
+    'caFile' in credentials && credentials.caFile ? credentials.caFile : plane.pki.caCert;
+  const user =
+    'token' in credentials
+      ? { token: credentials.token }
+      : { 'auth-provider': { name: 'tokenFile', config: { tokenFile: credentials.tokenFile } } };
+  writeFileSync(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'test', cluster: { server: plane.server, 'certificate-authority': caFile } },
+      ],
+      users: [{ name: 'test', user }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'test' } }],
+      'current-context': 'test',
+    }),
+    { mode: 0o600 },
+  );
+  return path;
 }
