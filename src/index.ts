@@ -75,3 +75,5 @@ export {
   type OwnObjectWatch,
   type WatchOwnObjectOptions,
 } from './apply/watch-own-object.js';
+export { VmcpOperator, type VmcpOperatorOptions } from './operator/vmcp-operator.js';
+export { OperatorMetrics, type OperatorMetricsOptions } from './operator/operator-metrics.js';
