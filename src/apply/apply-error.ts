@@ -12,7 +12,8 @@ export type ApplyFailure =
   /** 404: the object is gone; apply again when the watch sees it back. */
   | { readonly kind: 'not-found'; readonly summary: string }
   /** 403: RBAC refuses. */
-  | { readonly kind: 'forbidden'; readonly summary: string }
+  /** 403: RBAC refuses, or an admission policy (`byPolicy`) denies the write. */
+  | { readonly kind: 'forbidden'; readonly byPolicy: boolean; readonly summary: string }
   /** Strict field validation failed: the CRD does not know these status fields (500 on the SSA path, 400 elsewhere). */
   | {
       readonly kind: 'unknown-fields';
@@ -88,7 +89,11 @@ export function classifyApplyError(err: unknown): ApplyFailure {
   const body = parseBody(err.body);
   const message = body.message ?? '';
   if (code === 404) return { kind: 'not-found', summary: 'VirtualMCPServer not found (404)' };
-  if (code === 403) return { kind: 'forbidden', summary: message || 'forbidden (403)' };
+  if (code === 403) {
+    // The ownership policy (manifests/admission) also answers 403; its message says so.
+    const byPolicy = /ValidatingAdmissionPolicy|admission webhook/.test(message);
+    return { kind: 'forbidden', byPolicy, summary: message || 'forbidden (403)' };
+  }
   // Strict validation of an apply names unknown fields; the apiserver answers 500 for
   // it on the SSA path (seen on v1.37), 400 elsewhere: the message decides, not the code.
   const unknown = unknownStatusFields(message);

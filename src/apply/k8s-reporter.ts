@@ -341,6 +341,13 @@ export class K8sReporter implements Reporter {
         );
         break;
       case 'forbidden':
+        if (failure.byPolicy) {
+          this.#logger.error(
+            { verb, resource, denial: failure.summary },
+            'an admission policy denied the status write (is this the ServiceAccount the policy expects for the runtime?)',
+          );
+          break;
+        }
         this.#logger.error(
           {
             verb,

@@ -104,3 +104,22 @@ describe('classifyApplyError on the SSA unknown-field answer', () => {
     );
   });
 });
+
+describe('classifyApplyError on 403', () => {
+  it('tells an RBAC refusal from an admission policy denial', () => {
+    const rbac = classifyApplyError(
+      apiError(403, {
+        message:
+          'virtualmcpservers.toolhive.stacklok.dev "x" is forbidden: User "u" cannot patch resource',
+      }),
+    );
+    const policy = classifyApplyError(
+      apiError(403, {
+        message:
+          "virtualmcpservers.toolhive.stacklok.dev \"x\" is forbidden: ValidatingAdmissionPolicy 'vmcp-status-ownership' with binding 'vmcp-status-ownership' denied request: …",
+      }),
+    );
+    expect(rbac).to.deep.include({ kind: 'forbidden', byPolicy: false });
+    expect(policy).to.deep.include({ kind: 'forbidden', byPolicy: true });
+  });
+});
