@@ -5,6 +5,7 @@ import { VmcpOperator, type VmcpOperatorOptions } from '../operator/vmcp-operato
 import { formatDuration } from '../runtime/parse-duration.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
+import { untilSignal } from './until-signal.js';
 
 /** Options of {@link serveOperator}. */
 export interface ServeOperatorOptions extends Omit<
@@ -35,17 +36,8 @@ export async function serveOperator(options: ServeOperatorOptions): Promise<numb
   const operator = new VmcpOperator({ ...rest, kubeConfig, logger, metrics });
 
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    onSignal = resolve;
-    for (const signal of signals) process.on(signal, resolve);
-  });
   // Informers hold sockets, but not while a first list waits to be retried.
-  const keepAlive = setInterval(() => undefined, 3_600_000);
-  const release = (): void => {
-    clearInterval(keepAlive);
-    for (const signal of signals) if (onSignal) process.off(signal, onSignal);
-  };
+  const { signalled, release } = untilSignal(signals);
 
   const started = await Promise.race([
     operator.start().then(

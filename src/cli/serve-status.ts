@@ -12,6 +12,7 @@ import { startStatusReporting } from '../runtime/start-status-reporting.js';
 import type { VmcpSpecSettings } from '../runtime/vmcp-spec.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
+import { untilSignal } from './until-signal.js';
 
 /**
  * Where `run` takes its backends from: `spec` (the VirtualMCPServer's `spec.backends`,
@@ -94,18 +95,9 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   }
 
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    onSignal = resolve;
-    for (const signal of signals) process.on(signal, resolve);
-  });
   // The process runs until a signal, even when nothing else holds the event loop (no
   // backends to probe, or the spec still unread while a retry waits).
-  const keepAlive = setInterval(() => undefined, 3_600_000);
-  const removeSignalHandlers = (): void => {
-    clearInterval(keepAlive);
-    for (const signal of signals) if (onSignal) process.off(signal, onSignal);
-  };
+  const { signalled, release: removeSignalHandlers } = untilSignal(signals);
 
   let backends$: Observable<readonly BackendConfig[]> = of(options.backends);
   let monitor = options.monitor;
