@@ -22,27 +22,17 @@ import {
 import { runtimeRules } from '../support/k8s/runtime-rbac.js';
 import { useTestCluster } from '../support/k8s/shared-control-plane.js';
 import { CliProcess, requireBuiltCli } from '../support/mcp/cli-process.js';
+import { ownedStatusKeys } from '../support/k8s/managed-fields.js';
 import { waitFor } from '../support/wait-for.js';
 
 const REPORT_INTERVAL_MS = 3_000;
 const PROBE_INTERVAL_MS = 200;
 
-/** Top-level status fields (and condition types) one manager owns, from its managedFields entry. */
+/** Top-level status fields and `conditions[Type]` one manager owns, sorted. */
 function statusFieldsOf(fieldsV1: Record<string, unknown> | undefined): string[] {
-  const status = (fieldsV1?.['f:status'] ?? {}) as Record<string, Record<string, unknown>>;
-  const owned: string[] = [];
-  for (const [key, value] of Object.entries(status)) {
-    if (!key.startsWith('f:')) continue;
-    if (key !== 'f:conditions') {
-      owned.push(key.slice(2));
-      continue;
-    }
-    for (const item of Object.keys(value)) {
-      if (item.startsWith('k:'))
-        owned.push(`conditions[${(JSON.parse(item.slice(2)) as { type: string }).type}]`);
-    }
-  }
-  return owned.sort();
+  return ownedStatusKeys(fieldsV1)
+    .map((k) => (k.conditionType !== undefined ? `conditions[${k.conditionType}]` : k.field))
+    .sort();
 }
 
 describe('end to end: the operator deploys a vMCP, the runtime reports, kubectl shows both', function () {
