@@ -1,3 +1,4 @@
+import { VMCP_PLURAL, vmcpResource } from './vmcp-resource.js';
 import {
   CustomObjectsApi,
   PatchStrategy,
@@ -27,7 +28,6 @@ import {
   type OwnObjectWatch,
 } from './watch-own-object.js';
 import {
-  DEFAULT_API_VERSION,
   statusApplyPatch,
   type ConditionJson,
   type ObjectRef,
@@ -65,7 +65,7 @@ export interface K8sReporterOptions {
   readonly metrics?: ReporterMetrics;
 }
 
-const PLURAL = 'virtualmcpservers';
+const PLURAL = VMCP_PLURAL;
 
 /**
  * Writes runtime status to the VirtualMCPServer status subresource by server-side
@@ -110,11 +110,7 @@ export class K8sReporter implements Reporter {
   #stopped = false;
 
   constructor(private readonly options: K8sReporterOptions) {
-    const apiVersion = options.ref.apiVersion ?? DEFAULT_API_VERSION;
-    const [group, version] = apiVersion.split('/');
-    if (group === undefined || version === undefined || group === '' || version === '') {
-      throw new Error(`apiVersion: expected GROUP/VERSION, got ${JSON.stringify(apiVersion)}`);
-    }
+    const { apiVersion, group, version } = vmcpResource(options.ref.apiVersion);
     this.#group = group;
     this.#version = version;
     this.#ref = { ...options.ref, apiVersion };

@@ -14,8 +14,9 @@ export interface ObjectRef {
   readonly apiVersion?: string;
 }
 
-export const DEFAULT_API_VERSION = 'toolhive.stacklok.dev/v1beta1';
-export const VMCP_KIND = 'VirtualMCPServer';
+import { DEFAULT_API_VERSION, VMCP_KIND } from './vmcp-resource.js';
+
+export { DEFAULT_API_VERSION, VMCP_KIND };
 
 /** A condition as the CRD stores it. */
 export interface ConditionJson {

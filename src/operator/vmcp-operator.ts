@@ -1,3 +1,4 @@
+import { VMCP_PLURAL, vmcpResource } from '../apply/vmcp-resource.js';
 import {
   CustomObjectsApi,
   type KubeConfig,
@@ -5,7 +6,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { FIELD_MANAGERS } from '../apply/ownership.js';
-import { DEFAULT_API_VERSION, VMCP_KIND } from '../apply/status-patch.js';
+import { VMCP_KIND } from '../apply/status-patch.js';
 import { createLogger, type Logger } from '../logger.js';
 import { checkNumber } from '../validate.js';
 import { CHILD_KINDS, childKindApis, type ChildKind } from './child-kinds.js';
@@ -69,8 +70,7 @@ export class VmcpOperator {
   #ignored = 0;
 
   constructor(private readonly options: VmcpOperatorOptions) {
-    const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-    const [group = '', version = ''] = apiVersion.split('/');
+    const { apiVersion, group, version } = vmcpResource(options.apiVersion);
     this.#group = group;
     this.#resyncMs = checkNumber('resyncPeriodMs', options.resyncPeriodMs ?? 600_000, {
       min: 0,
@@ -105,7 +105,7 @@ export class VmcpOperator {
       );
     }
     const objects = kubeConfig.makeApiClient(CustomObjectsApi);
-    const plural = 'virtualmcpservers';
+    const plural = VMCP_PLURAL;
     this.#vmcps = new InformerSource<VmcpObject>({
       name: VMCP_KIND,
       kubeConfig,

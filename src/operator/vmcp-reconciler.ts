@@ -1,3 +1,4 @@
+import { VMCP_PLURAL, vmcpResource } from '../apply/vmcp-resource.js';
 import {
   CustomObjectsApi,
   PatchStrategy,
@@ -8,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { classifyApplyError } from '../apply/apply-error.js';
 import { FIELD_MANAGERS } from '../apply/ownership.js';
-import { DEFAULT_API_VERSION, VMCP_KIND, type ConditionJson } from '../apply/status-patch.js';
+import { VMCP_KIND, type ConditionJson } from '../apply/status-patch.js';
 import type { Logger } from '../logger.js';
 import { availableCondition } from './available-condition.js';
 import { ChildApplier, ChildApplyError, type ChildApplyAction } from './child-applier.js';
@@ -54,7 +55,7 @@ export interface VmcpReconcilerOptions {
   readonly onStatusApply?: (outcome: StatusApplyOutcome) => void;
 }
 
-const PLURAL = 'virtualmcpservers';
+const PLURAL = VMCP_PLURAL;
 
 /**
  * Reconciles one VirtualMCPServer: validates its spec, server-side applies its
@@ -74,8 +75,11 @@ export class VmcpReconciler implements Reconciler {
 
   constructor(private readonly options: VmcpReconcilerOptions) {
     this.#fieldManager = options.fieldManager ?? FIELD_MANAGERS.operator;
-    this.#apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-    [this.#group = '', this.#version = ''] = this.#apiVersion.split('/');
+    ({
+      apiVersion: this.#apiVersion,
+      group: this.#group,
+      version: this.#version,
+    } = vmcpResource(options.apiVersion));
     this.#now = options.now ?? (() => new Date());
     this.#api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.#applier = new ChildApplier({

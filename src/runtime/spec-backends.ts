@@ -1,3 +1,4 @@
+import { VMCP_PLURAL, vmcpResource } from '../apply/vmcp-resource.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   Observable,
@@ -12,7 +13,7 @@ import {
 import { pino } from 'pino';
 import { classifyApplyError } from '../apply/apply-error.js';
 import type { BackoffOptions } from '../apply/backoff.js';
-import { DEFAULT_API_VERSION, type ObjectRef } from '../apply/status-patch.js';
+import type { ObjectRef } from '../apply/status-patch.js';
 import { watchOwnObject, type OwnObject } from '../apply/watch-own-object.js';
 import type { Logger } from '../logger.js';
 import type { BackendConfig } from './backend-config.js';
@@ -41,7 +42,7 @@ export interface VmcpSpecReading extends VmcpSpecSettings {
   readonly generation: number | undefined;
 }
 
-const PLURAL = 'virtualmcpservers';
+const PLURAL = VMCP_PLURAL;
 
 /**
  * The runtime's own VirtualMCPServer `spec` as it changes: one GET, then a watch on
@@ -59,11 +60,7 @@ const PLURAL = 'virtualmcpservers';
  *   retried. Each subscription has its own watch; unsubscribing ends it.
  */
 export function watchVmcpSpec(options: WatchVmcpSpecOptions): Observable<VmcpSpecReading> {
-  const apiVersion = options.ref.apiVersion ?? DEFAULT_API_VERSION;
-  const [group = '', version = ''] = apiVersion.split('/');
-  if (group === '' || version === '') {
-    throw new Error(`apiVersion: expected GROUP/VERSION, got ${JSON.stringify(apiVersion)}`);
-  }
+  const { group, version } = vmcpResource(options.ref.apiVersion);
   const { name, namespace } = options.ref;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({
     component: 'spec-watch',

@@ -15,10 +15,9 @@ import { runtimeIdentity } from '../../support/k8s/runtime-rbac.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { CliProcess, requireBuiltCli } from '../../support/mcp/cli-process.js';
 import { waitFor } from '../../support/wait-for.js';
+import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
-const group = 'toolhive.stacklok.dev';
-const version = 'v1beta1';
-const plural = 'virtualmcpservers';
+const { group, version, plural } = vmcpResource();
 
 describe('vmcp-status run in Kubernetes mode with backends from the spec (the built binary)', function () {
   const cluster = useTestCluster('clispec');

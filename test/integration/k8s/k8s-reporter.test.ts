@@ -14,14 +14,14 @@ import { NoopReporter } from '../../../src/reporter.js';
 import type { RuntimeStatus } from '../../../src/types.js';
 import { installCrd, legacyCrd } from '../../support/k8s/install-crd.js';
 import { runtimeIdentity, runtimeRules } from '../../support/k8s/runtime-rbac.js';
+import { ownedStatusKeys } from '../../support/k8s/managed-fields.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { statusOf, vmcpObject } from '../../support/k8s/status-fixtures.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
 import { waitFor } from '../../support/wait-for.js';
+import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
-const group = 'toolhive.stacklok.dev';
-const version = 'v1beta1';
-const plural = 'virtualmcpservers';
+const { group, version, plural } = vmcpResource();
 
 type Vmcp = {
   metadata: {
@@ -39,27 +39,6 @@ type Vmcp = {
     discoveredBackends?: Array<{ name: string }>;
   };
 };
-
-/** Top-level status keys and condition types a manager owns, from its managedFields entry. */
-function ownedStatusKeys(
-  fieldsV1: Record<string, unknown> | undefined,
-): Array<{ field: string; conditionType?: string }> {
-  const status = (fieldsV1?.['f:status'] ?? {}) as Record<string, unknown>;
-  const keys: Array<{ field: string; conditionType?: string }> = [];
-  for (const [key, value] of Object.entries(status)) {
-    if (!key.startsWith('f:')) continue;
-    const field = key.slice(2);
-    if (field !== 'conditions') {
-      keys.push({ field });
-      continue;
-    }
-    for (const item of Object.keys(value as Record<string, unknown>)) {
-      if (!item.startsWith('k:')) continue;
-      keys.push({ field, conditionType: (JSON.parse(item.slice(2)) as { type: string }).type });
-    }
-  }
-  return keys;
-}
 
 describe('K8sReporter on a real kube-apiserver', function () {
   const cluster = useTestCluster('reporter');

@@ -17,10 +17,9 @@ import {
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { installCrd } from '../../support/k8s/install-crd.js';
 import { kubectlTable } from '../../support/k8s/kubectl-table.js';
+import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
-const group = 'toolhive.stacklok.dev';
-const version = 'v1beta1';
-const plural = 'virtualmcpservers';
+const { group, version, plural } = vmcpResource();
 
 async function httpCode(call: Promise<unknown>): Promise<number> {
   try {

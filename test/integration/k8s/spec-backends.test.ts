@@ -27,10 +27,9 @@ import { runtimeIdentity } from '../../support/k8s/runtime-rbac.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
 import { waitFor } from '../../support/wait-for.js';
+import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
-const group = 'toolhive.stacklok.dev';
-const version = 'v1beta1';
-const plural = 'virtualmcpservers';
+const { group, version, plural } = vmcpResource();
 
 type SpecBackend = { name: string; url: string; transport?: 'streamable-http' | 'sse' };
 type Vmcp = {

@@ -12,13 +12,12 @@ import {
 import { stringify } from 'yaml';
 import type { ControlPlane } from './control-plane.js';
 import { applyObjects, readKustomization } from './manifests.js';
+import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
 export const OPERATOR_NAMESPACE = 'vmcp-system';
 export const OPERATOR_SERVICE_ACCOUNT = 'vmcp-operator';
 
-const group = 'toolhive.stacklok.dev';
-const version = 'v1beta1';
-const plural = 'virtualmcpservers';
+const { group, version, plural } = vmcpResource();
 
 /**
  * Applies manifests/operator (Namespace, ServiceAccount, ClusterRole and binding; not

@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ControlPlane } from './control-plane.js';
 import { applyObjects, readManifest, type ManifestObject } from './manifests.js';
+import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
 /**
  * The committed policy (manifests/admission/policy.yaml) under its own name, bound by
@@ -137,9 +138,7 @@ export async function answerOf(call: Promise<HttpInfo<unknown>>): Promise<WriteA
   }
 }
 
-const group = 'toolhive.stacklok.dev';
-const version = 'v1beta1';
-const plural = 'virtualmcpservers';
+const { group, version, plural } = vmcpResource();
 
 /** Where a status write goes. */
 export interface StatusTarget {

@@ -1,0 +1,28 @@
+import { ConfigError } from '../errors.js';
+
+/** The VirtualMCPServer API every part of vmcp-status reads and writes. */
+export const DEFAULT_API_VERSION = 'toolhive.stacklok.dev/v1beta1';
+export const VMCP_KIND = 'VirtualMCPServer';
+export const VMCP_PLURAL = 'virtualmcpservers';
+
+/** Where a (possibly configured) VirtualMCPServer apiVersion lives on the apiserver. */
+export interface VmcpResource {
+  readonly apiVersion: string;
+  readonly group: string;
+  readonly version: string;
+  readonly plural: typeof VMCP_PLURAL;
+}
+
+/**
+ * Splits a VirtualMCPServer apiVersion (default {@link DEFAULT_API_VERSION}) into group
+ * and version.
+ *
+ * @throws ConfigError naming `apiVersion` when it is not GROUP/VERSION.
+ */
+export function vmcpResource(apiVersion: string = DEFAULT_API_VERSION): VmcpResource {
+  const [group = '', version = '', ...rest] = apiVersion.split('/');
+  if (group === '' || version === '' || rest.length > 0) {
+    throw new ConfigError('apiVersion', 'GROUP/VERSION', apiVersion);
+  }
+  return { apiVersion, group, version, plural: VMCP_PLURAL };
+}
