@@ -1,9 +1,9 @@
-// Type-aware lint for src, test, bench and examples.
+// Type-aware lint for src, test, bench, scripts, tools and examples.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'tools/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'tools/k8s/', 'coverage/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

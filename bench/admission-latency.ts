@@ -25,13 +25,13 @@ import {
 } from '@kubernetes/client-node';
 import { statusApplyPatch } from '../src/apply/status-patch.js';
 import type { BackendHealthStatus } from '../src/types.js';
-import { ControlPlane } from '../test/support/k8s/control-plane.js';
-import { installCrd } from '../test/support/k8s/install-crd.js';
-import { applyObjects, readManifest } from '../test/support/k8s/manifests.js';
-import { applyStatus } from '../test/support/k8s/ownership-policy.js';
-import { runtimeIdentity } from '../test/support/k8s/runtime-rbac.js';
-import { statusOf, vmcpObject } from '../test/support/k8s/status-fixtures.js';
-import { waitFor } from '../test/support/wait-for.js';
+import { ControlPlane } from '../tools/cluster/control-plane.js';
+import { installCrd } from '../tools/cluster/install-crd.js';
+import { applyObjects, readManifest } from '../tools/cluster/manifests.js';
+import { applyStatus } from '../tools/cluster/status-writes.js';
+import { runtimeIdentity } from '../tools/cluster/runtime-identity.js';
+import { statusOf, vmcpObject } from '../tools/cluster/status-fixtures.js';
+import { waitFor } from '../tools/cluster/wait-for.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ControlPlane } from '../test/support/k8s/control-plane.js';
+import { ControlPlane } from '../tools/cluster/control-plane.js';
 
 const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vmcp-status', 'cluster');
 const kubeconfig = join(dir, 'admin.kubeconfig');

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { ownedConditionTypes, ownerOf } from '../../src/apply/ownership.js';
 import { startMcpTestServer, type McpTestServer } from '../../src/runtime/mcp-test-server.js';
-import { installCrd } from '../support/k8s/install-crd.js';
+import { installCrd } from '../../tools/cluster/install-crd.js';
 import { kubectlTable } from '../support/k8s/kubectl-table.js';
 import {
   OPERATOR_NAMESPACE,
@@ -19,11 +19,11 @@ import {
   writeKubeconfig,
   type VmcpJson,
 } from '../support/k8s/operator-fixtures.js';
-import { runtimeRules } from '../support/k8s/runtime-rbac.js';
+import { runtimeRules } from '../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../support/k8s/shared-control-plane.js';
 import { CliProcess, requireBuiltCli } from '../support/mcp/cli-process.js';
 import { ownedStatusKeys } from '../support/k8s/managed-fields.js';
-import { waitFor } from '../support/wait-for.js';
+import { waitFor } from '../../tools/cluster/wait-for.js';
 
 const REPORT_INTERVAL_MS = 3_000;
 const PROBE_INTERVAL_MS = 200;

@@ -6,28 +6,30 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
 import { DEFAULT_POLICY_OPTIONS } from '../../../src/admission/ownership-policy.js';
-import { installCrd } from '../../support/k8s/install-crd.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
 import {
   MANIFESTS_DIR,
   applyObjects,
   readManifest,
   type ManifestObject,
-} from '../../support/k8s/manifests.js';
+} from '../../../tools/cluster/manifests.js';
 import {
-  applyStatus,
   impersonating,
   installScopedPolicy,
+  type ScopedPolicy,
+} from '../../support/k8s/ownership-policy.js';
+import {
+  applyStatus,
   readVmcp,
   updateStatus,
-  type ScopedPolicy,
   type StatusTarget,
   type WriteAnswer,
-} from '../../support/k8s/ownership-policy.js';
-import { runtimeIdentity } from '../../support/k8s/runtime-rbac.js';
+} from '../../../tools/cluster/status-writes.js';
+import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
-import { statusOf, vmcpObject } from '../../support/k8s/status-fixtures.js';
+import { statusOf, vmcpObject } from '../../../tools/cluster/status-fixtures.js';
 import { memoryLogger } from '../../support/memory-log.js';
-import { waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 
 const OPERATOR = DEFAULT_POLICY_OPTIONS.operatorUsernames[0]!;
 const statusRules = (verbs: string[]) => [

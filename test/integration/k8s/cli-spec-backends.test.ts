@@ -10,11 +10,11 @@ import {
 } from '@kubernetes/client-node';
 import type { DiscoveredBackendJson } from '../../../src/apply/status-patch.js';
 import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
-import { installCrd } from '../../support/k8s/install-crd.js';
-import { runtimeIdentity } from '../../support/k8s/runtime-rbac.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
+import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { CliProcess, requireBuiltCli } from '../../support/mcp/cli-process.js';
-import { waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
 const { group, version, plural } = vmcpResource();

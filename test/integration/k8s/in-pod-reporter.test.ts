@@ -3,10 +3,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
 import { createReporter } from '../../../src/factory/create-reporter.js';
-import { installCrd } from '../../support/k8s/install-crd.js';
-import { runtimeIdentity } from '../../support/k8s/runtime-rbac.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
+import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
-import { statusOf, vmcpObject } from '../../support/k8s/status-fixtures.js';
+import { statusOf, vmcpObject } from '../../../tools/cluster/status-fixtures.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
 
 describe('Kubernetes mode as a pod would run it', function () {

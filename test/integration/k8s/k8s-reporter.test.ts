@@ -12,13 +12,14 @@ import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter
 import { ownerOf } from '../../../src/apply/ownership.js';
 import { NoopReporter } from '../../../src/reporter.js';
 import type { RuntimeStatus } from '../../../src/types.js';
-import { installCrd, legacyCrd } from '../../support/k8s/install-crd.js';
-import { runtimeIdentity, runtimeRules } from '../../support/k8s/runtime-rbac.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
+import { legacyCrd } from '../../support/k8s/legacy-crd.js';
+import { runtimeIdentity, runtimeRules } from '../../../tools/cluster/runtime-identity.js';
 import { ownedStatusKeys } from '../../support/k8s/managed-fields.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
-import { statusOf, vmcpObject } from '../../support/k8s/status-fixtures.js';
+import { statusOf, vmcpObject } from '../../../tools/cluster/status-fixtures.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
-import { waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
 const { group, version, plural } = vmcpResource();

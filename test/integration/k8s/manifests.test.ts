@@ -13,9 +13,9 @@ import {
   readKustomization,
   readManifest,
   type ManifestObject,
-} from '../../support/k8s/manifests.js';
+} from '../../../tools/cluster/manifests.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
-import { installCrd } from '../../support/k8s/install-crd.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { kubectlTable } from '../../support/k8s/kubectl-table.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 

@@ -22,11 +22,11 @@ import {
   type StatusReportingHandle,
 } from '../../../src/runtime/start-status-reporting.js';
 import type { RuntimeStatus } from '../../../src/types.js';
-import { installCrd } from '../../support/k8s/install-crd.js';
-import { runtimeIdentity } from '../../support/k8s/runtime-rbac.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
+import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
-import { waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
 const { group, version, plural } = vmcpResource();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { installCrd } from '../../support/k8s/install-crd.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { writeKubeconfig } from '../../support/k8s/operator-fixtures.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { CliProcess, requireBuiltCli, runCli } from '../../support/mcp/cli-process.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { installCrd } from '../../support/k8s/install-crd.js';
-import { readKustomization, type ManifestObject } from '../../support/k8s/manifests.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
+import { readKustomization, type ManifestObject } from '../../../tools/cluster/manifests.js';
 import { OPERATOR_NAMESPACE, operatorIdentity } from '../../support/k8s/operator-fixtures.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 

@@ -12,7 +12,7 @@ import {
 import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
 import { OperatorMetrics } from '../../../src/operator/operator-metrics.js';
 import { VmcpOperator } from '../../../src/operator/vmcp-operator.js';
-import { installCrd } from '../../support/k8s/install-crd.js';
+import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { kubectlTable } from '../../support/k8s/kubectl-table.js';
 import {
   childVersions,
@@ -23,11 +23,11 @@ import {
   vmcpClient,
   type VmcpJson,
 } from '../../support/k8s/operator-fixtures.js';
-import { runtimeRules } from '../../support/k8s/runtime-rbac.js';
+import { runtimeRules } from '../../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
-import { statusOf } from '../../support/k8s/status-fixtures.js';
+import { statusOf } from '../../../tools/cluster/status-fixtures.js';
 import { memoryLogger } from '../../support/memory-log.js';
-import { waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 
 describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAccount)', function () {
   const cluster = useTestCluster('operator');

@@ -10,8 +10,8 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import type { ControlPlane } from './control-plane.js';
-import { applyObjects, readKustomization } from './manifests.js';
+import type { ControlPlane } from '../../../tools/cluster/control-plane.js';
+import { applyObjects, readKustomization } from '../../../tools/cluster/manifests.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 
 export const OPERATOR_NAMESPACE = 'vmcp-system';

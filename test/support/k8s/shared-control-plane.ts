@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { onRunEnd } from '../root-hooks.js';
-import { ControlPlane } from './control-plane.js';
+import { ControlPlane } from '../../../tools/cluster/control-plane.js';
 
 let shared: Promise<ControlPlane> | undefined;
 

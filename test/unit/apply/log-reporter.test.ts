@@ -3,7 +3,7 @@ import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { LogReporter } from '../../../src/apply/log-reporter.js';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
 import type { BackendHealthEvent, RuntimeStatus } from '../../../src/types.js';
-import { check, statesOf } from '../../support/checks.js';
+import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 import { LEVEL, memoryLogger, type LogLine } from '../../support/memory-log.js';
 
 /** The status the pipeline would derive from these checks, every one configured. */

@@ -7,7 +7,7 @@ import {
 } from '../../../src/apply/runtime-status-fields.js';
 import { statusApplyPatch } from '../../../src/apply/status-patch.js';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
-import { check, statesOf } from '../../support/checks.js';
+import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 
 const at = new Date('2026-11-29T10:00:00Z');
 const patchOf = (checkedAt: Date) => {

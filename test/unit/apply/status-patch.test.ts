@@ -5,7 +5,7 @@ import { kubeTime, statusApplyPatch, type ConditionJson } from '../../../src/app
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
 import type { RuntimeStatus } from '../../../src/types.js';
 import { checkArbitrary } from '../../support/arbitraries.js';
-import { check, statesOf } from '../../support/checks.js';
+import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 
 const ref = { name: 'demo', namespace: 'team-a' };
 const at = new Date('2026-11-29T10:00:00.123Z');

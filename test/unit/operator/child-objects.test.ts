@@ -7,8 +7,8 @@ import {
 } from '../../../src/operator/child-objects.js';
 import { runtimeRoleRules } from '../../../src/operator/runtime-role.js';
 import { validateSpec, type VmcpSpec } from '../../../src/operator/validate-spec.js';
-import { readManifest } from '../../support/k8s/manifests.js';
-import { runtimeRules } from '../../support/k8s/runtime-rbac.js';
+import { readManifest } from '../../../tools/cluster/manifests.js';
+import { runtimeRules } from '../../../tools/cluster/runtime-identity.js';
 
 const owner = {
   apiVersion: 'toolhive.stacklok.dev/v1beta1',

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Controller, type ReconcileResult } from '../../../src/operator/controller.js';
 import { TerminalError, type Request, type Result } from '../../../src/operator/reconcile.js';
 import { memoryLogger } from '../../support/memory-log.js';
-import { waitFor } from '../../support/wait-for.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 
 /** A reconciler whose behaviour each test scripts, recording what it was asked. */
 function scripted(handle: (request: Request, call: number) => Promise<Result>) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readCrd } from '../../support/k8s/install-crd.js';
+import { readCrd } from '../../../tools/cluster/install-crd.js';
 import { SPEC_DEFAULTS, validateSpec } from '../../../src/operator/validate-spec.js';
 
 const named = (spec: unknown, name = 'demo') => validateSpec({ metadata: { name }, spec });

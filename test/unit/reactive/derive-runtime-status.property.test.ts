@@ -7,7 +7,7 @@ import {
 } from '../../../src/reactive/derive-runtime-status.js';
 import { BACKEND_HEALTH_STATUSES } from '../../../src/types.js';
 import { backendsArbitrary } from '../../support/arbitraries.js';
-import { statesOf } from '../../support/checks.js';
+import { statesOf } from '../../../tools/cluster/health-checks.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
 

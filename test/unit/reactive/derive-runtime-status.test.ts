@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
 import type { BackendHealthEvent, BackendHealthStatus, Phase } from '../../../src/types.js';
-import { check, statesOf } from '../../support/checks.js';
+import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
 

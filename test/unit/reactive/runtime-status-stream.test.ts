@@ -3,7 +3,7 @@ import { map } from 'rxjs';
 import { ConfigError } from '../../../src/errors.js';
 import { runtimeStatusStream } from '../../../src/reactive/runtime-status-stream.js';
 import type { BackendHealthEvent, RuntimeStatus } from '../../../src/types.js';
-import { check } from '../../support/checks.js';
+import { check } from '../../../tools/cluster/health-checks.js';
 import { testScheduler } from '../../support/marbles.js';
 
 /** A compact view of a status for marble diagrams: phase, routable count, backend names. */

@@ -4,7 +4,7 @@ import { StatusMetrics } from '../../../src/runtime/metrics.js';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
 import type { Reporter } from '../../../src/reporter.js';
 import type { RuntimeStatus } from '../../../src/types.js';
-import { check, statesOf } from '../../support/checks.js';
+import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 
 function status(...names: string[]): RuntimeStatus {
   return deriveRuntimeStatus(statesOf(names.map((n) => check(n, 'healthy'))), names, new Date(0));

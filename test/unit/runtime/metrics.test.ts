@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { StatusMetrics } from '../../../src/runtime/metrics.js';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
-import { check, statesOf } from '../../support/checks.js';
+import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 
 /** The value of one series in the exposition text, or undefined. */
 function sample(text: string, series: string): number | undefined {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const script = fileURLToPath(new URL('../../../tools/k8s/ensure-binaries.sh', import.meta.url));
+const script = fileURLToPath(new URL('../k8s/ensure-binaries.sh', import.meta.url));
 
 /**
  * The folder holding etcd, kube-apiserver, kube-controller-manager and kubectl: the

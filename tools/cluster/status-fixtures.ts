@@ -1,6 +1,6 @@
-import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
-import type { BackendHealthStatus, RuntimeStatus } from '../../../src/types.js';
-import { check, statesOf } from '../checks.js';
+import { deriveRuntimeStatus } from '../../src/reactive/derive-runtime-status.js';
+import type { BackendHealthStatus, RuntimeStatus } from '../../src/types.js';
+import { check, statesOf } from './health-checks.js';
 
 const discovered = new Date('2026-11-29T07:00:00Z');
 

@@ -10,7 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 
-export const MANIFESTS_DIR = fileURLToPath(new URL('../../../manifests/', import.meta.url));
+export const MANIFESTS_DIR = fileURLToPath(new URL('../../manifests/', import.meta.url));
 
 const clusterScoped = new Set([
   'CustomResourceDefinition',
