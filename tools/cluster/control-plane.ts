@@ -15,7 +15,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ensureBinaries } from './binaries.js';
 import { freePort } from './free-port.js';
-import { generatePki, type ControlPlanePki } from './pki.js';
+import { ClusterNode, prepareNodeHost, type NodeHost } from './node.js';
+import { cleanUpNode, readNodeRecord, type NodeRecord } from './node-cleanup.js';
+import { nodeNetwork } from './node-network.js';
+import { NODE_NAME } from './node-config.js';
+import { generateNodePki, generatePki, type ControlPlanePki } from './pki.js';
 
 /** Options of {@link ControlPlane.start}. */
 export interface ControlPlaneOptions {
@@ -27,6 +31,14 @@ export interface ControlPlaneOptions {
   readonly detached?: boolean;
   /** Also run kube-controller-manager (garbage collector, Deployment, ReplicaSet controllers). */
   readonly controllerManager?: boolean;
+  /**
+   * Also run a node (containerd, kubelet, kube-proxy, CoreDNS; root only) and
+   * kube-scheduler, with controllers for ServiceAccounts and EndpointSlices: pods run.
+   * The apiserver then listens on this host's address on the node's bridge.
+   */
+  readonly node?: boolean;
+  /** OCI archives to load into the node's containerd, as `name`. */
+  readonly images?: readonly { readonly archive: string; readonly name: string }[];
 }
 
 /** A folder laid out like a pod's service-account mount, and the env a pod would have. */
@@ -49,6 +61,8 @@ export interface KubectlResult {
 }
 
 interface State {
+  /** The apiserver's address: 127.0.0.1, or this host's address on the node's bridge. */
+  readonly host: string;
   readonly etcdPort: number;
   readonly etcdPeerPort: number;
   readonly apiserverPort: number;
@@ -57,10 +71,12 @@ interface State {
 
 const live = new Set<ChildProcess>();
 const ownedDirs = new Set<string>();
-// Whatever ends this process (a failed run, Ctrl-C, process.exit), no etcd or
-// kube-apiserver outlives it unless it was started detached.
+// Whatever ends this process (a failed run, Ctrl-C, process.exit), no etcd,
+// kube-apiserver or node outlives it unless it was started detached.
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  const node = readNodeRecord();
+  if (node !== undefined && node.ownerPid === process.pid && !node.detached) cleanUpNode(node);
   for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -74,12 +90,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * TLS with its own CA, an admin client cert in `system:masters`, RBAC enforced, and
  * service-account signing keys so the TokenRequest API works.
  */
-export class ControlPlane {
+export class ControlPlane implements NodeHost {
   readonly server: string;
+  /** The node, when started with `node: true`. */
+  node: ClusterNode | undefined;
   /** The admin kubeconfig file (also what `kubectl` here uses). */
   readonly kubeconfigPath: string;
   readonly #processes = new Map<string, ChildProcess>();
   #stopped = false;
+  #nodeRecord: NodeRecord | undefined;
 
   private constructor(
     readonly dir: string,
@@ -89,7 +108,7 @@ export class ControlPlane {
     private readonly options: ControlPlaneOptions,
     private readonly ownsDir: boolean,
   ) {
-    this.server = `https://127.0.0.1:${String(state.apiserverPort)}`;
+    this.server = `https://${state.host}:${String(state.apiserverPort)}`;
     this.kubeconfigPath = join(dir, 'admin.kubeconfig');
   }
 
@@ -100,19 +119,35 @@ export class ControlPlane {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'vmcp-k8s-'));
     mkdirSync(dir, { recursive: true });
     if (ownsDir && options.detached !== true) ownedDirs.add(dir);
-    const pki = generatePki(dir);
+    const network = options.node === true ? nodeNetwork() : undefined;
+    const record =
+      network === undefined ? undefined : prepareNodeHost(dir, network, options.detached === true);
+    const pki = generatePki(
+      dir,
+      network === undefined ? [] : [network.hostIp, network.kubernetesServiceIp],
+    );
+    const nodePki =
+      network === undefined ? undefined : generateNodePki(dir, NODE_NAME, network.hostIp);
     const state: State = {
+      host: network?.hostIp ?? '127.0.0.1',
       etcdPort: await freePort(),
       etcdPeerPort: await freePort(),
       apiserverPort: await freePort(),
       pids: {},
     };
     const plane = new ControlPlane(dir, binDir, pki, state, options, ownsDir);
+    plane.#nodeRecord = record;
     writeFileSync(plane.kubeconfigPath, plane.adminKubeConfig().exportConfig(), { mode: 0o600 });
     try {
       await plane.#startEtcd();
       await plane.startApiserver();
-      if (options.controllerManager === true) await plane.startControllerManager();
+      if (options.controllerManager === true || record !== undefined) {
+        await plane.startControllerManager();
+      }
+      if (record !== undefined && nodePki !== undefined) {
+        await plane.#startScheduler();
+        plane.node = await ClusterNode.start(plane, record, nodePki, options.images ?? []);
+      }
     } catch (err) {
       await plane.stop();
       throw err;
@@ -120,7 +155,10 @@ export class ControlPlane {
     return plane;
   }
 
-  /** Stops a control plane that `start({ detached: true, dir })` left running; waits for its processes to exit. */
+  /**
+   * Stops a control plane that `start({ detached: true, dir })` left running; waits for
+   * its processes to exit and removes everything its node made.
+   */
   static async stopDetached(dir: string): Promise<boolean> {
     let state: State;
     try {
@@ -140,7 +178,27 @@ export class ControlPlane {
     for (const pid of pids) process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(100);
     for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    const record = readNodeRecord();
+    if (record !== undefined && record.dir.startsWith(`${dir}/`)) {
+      const left = cleanUpNode(record);
+      if (left.length > 0) throw new Error(`the node left: ${left.join(', ')}`);
+    }
     return true;
+  }
+
+  /** The CA that signs the apiserver's certificate (and every client's). */
+  get caCert(): string {
+    return this.pki.caCert;
+  }
+
+  /** Started with `detached: true`. */
+  get detached(): boolean {
+    return this.options.detached === true;
+  }
+
+  /** The apiserver's address: 127.0.0.1, or this host's address on the node's bridge. */
+  get host(): string {
+    return this.state.host;
   }
 
   /** A KubeConfig acting as `admin` (group `system:masters`). */
@@ -208,7 +266,7 @@ export class ControlPlane {
       pathPrefix,
       serviceAccountDir,
       env: {
-        KUBERNETES_SERVICE_HOST: '127.0.0.1',
+        KUBERNETES_SERVICE_HOST: this.state.host,
         KUBERNETES_SERVICE_PORT: String(this.state.apiserverPort),
       },
     };
@@ -235,25 +293,40 @@ export class ControlPlane {
   /** Starts (or restarts) kube-apiserver on the same port and waits for `/readyz`. etcd's data is kept. */
   async startApiserver(): Promise<void> {
     const { pki, state } = this;
+    const node = this.#nodeRecord;
+    const nodeFlags =
+      node === undefined
+        ? [
+            '--authorization-mode=RBAC',
+            '--service-cluster-ip-range=10.0.0.0/24',
+            // No controller makes default ServiceAccounts or their tokens in a bare control plane.
+            '--disable-admission-plugins=ServiceAccount',
+            '--endpoint-reconciler-type=none',
+          ]
+        : [
+            // The kubelet acts as system:node:<name>: the Node authorizer and NodeRestriction limit it to its own pods.
+            '--authorization-mode=Node,RBAC',
+            '--enable-admission-plugins=NodeRestriction',
+            `--service-cluster-ip-range=${node.network.serviceCidr}`,
+            `--kubelet-client-certificate=${join(this.dir, 'apiserver-kubelet-client.crt')}`,
+            `--kubelet-client-key=${join(this.dir, 'apiserver-kubelet-client.key')}`,
+            '--kubelet-preferred-address-types=InternalIP',
+          ];
     this.#spawn('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${String(state.etcdPort)}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      `--bind-address=${state.host}`,
+      `--advertise-address=${state.host}`,
       `--secure-port=${String(state.apiserverPort)}`,
       `--cert-dir=${join(this.dir, 'apiserver-certs')}`,
       `--tls-cert-file=${pki.servingCert}`,
       `--tls-private-key-file=${pki.servingKey}`,
       `--client-ca-file=${pki.caCert}`,
-      '--authorization-mode=RBAC',
-      '--service-cluster-ip-range=10.0.0.0/24',
+      ...nodeFlags,
       '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      // No controller makes default ServiceAccounts or their tokens in a bare control plane.
-      '--disable-admission-plugins=ServiceAccount',
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
-      '--endpoint-reconciler-type=none',
       '--v=1',
     ]);
     await this.#waitReady(180_000);
@@ -266,9 +339,28 @@ export class ControlPlane {
 
   /** Starts kube-controller-manager: garbage collector, Deployment and ReplicaSet controllers (no kubelet: pods stay Pending). */
   async startControllerManager(): Promise<void> {
+    const controllers = [
+      'garbage-collector-controller',
+      'deployment-controller',
+      'replicaset-controller',
+      'namespace-controller',
+      // With a node: pods need their namespace's default ServiceAccount and kube-root-ca.crt,
+      // Services their EndpointSlices, and a gone pod its cleanup.
+      ...(this.#nodeRecord === undefined
+        ? []
+        : [
+            'serviceaccount-controller',
+            'root-ca-certificate-publisher-controller',
+            'endpointslice-controller',
+            'endpoints-controller',
+            'pod-garbage-collector-controller',
+            // Lifts the not-ready taint a node registers with, once it is Ready.
+            'node-lifecycle-controller',
+          ]),
+    ];
     this.#spawn('kube-controller-manager', [
       `--kubeconfig=${this.kubeconfigPath}`,
-      '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller',
+      `--controllers=${controllers.join(',')}`,
       '--leader-elect=false',
       '--secure-port=0',
       `--service-account-private-key-file=${this.pki.serviceAccountKey}`,
@@ -296,15 +388,57 @@ export class ControlPlane {
     }
   }
 
-  /** Stops every process and removes the folder (when this control plane made it). Safe to call twice. */
+  /**
+   * Stops every process, removes everything the node made, and removes the folder (when
+   * this control plane made it). Safe to call twice. Throws when the node left
+   * something behind (after stopping everything else).
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const name of ['kube-controller-manager', 'kube-apiserver', 'etcd'])
+    let left: string[] = [];
+    if (this.node !== undefined) left = await this.node.stop();
+    else if (this.#nodeRecord !== undefined) left = cleanUpNode(this.#nodeRecord);
+    for (const name of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
       await this.#kill(name);
     if (this.ownsDir || this.options.detached === true) {
       rmSync(this.dir, { recursive: true, force: true });
       ownedDirs.delete(this.dir);
+    }
+    if (left.length > 0) throw new Error(`the node left: ${left.join(', ')}`);
+  }
+
+  /** Starts a component (from `path`) with its log in this folder; returns its pid. */
+  spawnComponent(
+    name: string,
+    path: string,
+    args: readonly string[],
+    env?: NodeJS.ProcessEnv,
+  ): number {
+    return this.#spawn(name, [...args], path, env);
+  }
+
+  /** Stops a component started by {@link spawnComponent} (SIGTERM, then SIGKILL after 10 s). */
+  killComponent(name: string): Promise<void> {
+    return this.#kill(name);
+  }
+
+  /** Sends a signal to a running component (e.g. SIGSTOP to freeze etcd). */
+  signalComponent(name: string, signal: NodeJS.Signals): void {
+    this.#processes.get(name)?.kill(signal);
+  }
+
+  async #startScheduler(): Promise<void> {
+    this.#spawn('kube-scheduler', [
+      `--kubeconfig=${this.kubeconfigPath}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+      '--v=1',
+    ]);
+    await sleep(300);
+    const child = this.#processes.get('kube-scheduler');
+    if (child?.exitCode != null) {
+      throw new Error(`kube-scheduler exited at once:\n${this.logTail('kube-scheduler')}`);
     }
   }
 
@@ -337,18 +471,24 @@ export class ControlPlane {
     }
   }
 
-  #spawn(name: string, args: string[]): void {
+  #spawn(
+    name: string,
+    args: string[],
+    path = join(this.binDir, name),
+    env: NodeJS.ProcessEnv = process.env,
+  ): number {
     const detached = this.options.detached === true;
     const log = openSync(join(this.dir, `${name}.log`), 'a');
-    const child = spawn(join(this.binDir, name), args, { stdio: ['ignore', log, log], detached });
+    const child = spawn(path, args, { stdio: ['ignore', log, log], detached, env });
     closeSync(log);
-    if (child.pid === undefined) throw new Error(`cannot start ${join(this.binDir, name)}`);
+    if (child.pid === undefined) throw new Error(`cannot start ${path}`);
     this.#processes.set(name, child);
     if (detached) child.unref();
     else live.add(child);
     child.once('exit', () => live.delete(child));
     this.state.pids[name] = child.pid;
     writeFileSync(join(this.dir, 'state.json'), JSON.stringify(this.state));
+    return child.pid;
   }
 
   async #kill(name: string): Promise<void> {
@@ -398,7 +538,7 @@ export class ControlPlane {
     return new Promise((resolve, reject) => {
       const req = request(
         {
-          host: '127.0.0.1',
+          host: this.state.host,
           port: this.state.apiserverPort,
           path,
           method: 'GET',

@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
 
-binaries=(etcd kube-apiserver kube-controller-manager kubectl)
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubectl)
 
 if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
   for b in "${binaries[@]}"; do
