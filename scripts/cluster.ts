@@ -1,13 +1,19 @@
 /**
- * A local control plane for people: `npm run cluster:up` starts etcd, kube-apiserver
- * and kube-controller-manager in the background (the same ones the tests use), installs
- * manifests/ and prints the KUBECONFIG line; `npm run cluster:down` stops it and removes
- * its data.
+ * A local cluster for people: `npm run cluster:up` starts etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler and a node (containerd, kubelet, kube-proxy,
+ * CoreDNS; root only) in the background (the same ones the tests use), builds the
+ * vmcp-status image from the Containerfile and loads it into the node, installs
+ * manifests/ (so the operator runs as a pod) and prints the KUBECONFIG line;
+ * `npm run cluster:down` stops everything and removes what it made.
+ *
+ * `VMCP_CLUSTER_NODE=0` starts the control plane alone (no root needed; pods stay Pending).
  */
 import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlane } from '../tools/cluster/control-plane.js';
+import { ensureImage } from '../tools/cluster/image.js';
+import { nodeUnavailableReason } from '../tools/cluster/node.js';
 
 const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vmcp-status', 'cluster');
 const kubeconfig = join(dir, 'admin.kubeconfig');
@@ -20,8 +26,37 @@ async function up(): Promise<void> {
     printExports();
     return;
   }
-  console.error('starting etcd, kube-apiserver and kube-controller-manager on loopback...');
-  const plane = await ControlPlane.start({ dir, detached: true, controllerManager: true });
+  const node = process.env.VMCP_CLUSTER_NODE !== '0';
+  if (node) {
+    const reason = nodeUnavailableReason();
+    if (reason !== undefined) {
+      console.error(
+        `cannot start the node: ${reason}; VMCP_CLUSTER_NODE=0 starts the control plane alone`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+  }
+  const started = Date.now();
+  const images = node
+    ? [
+        ensureImage((line) => {
+          console.error(line);
+        }),
+      ]
+    : [];
+  console.error(
+    node
+      ? 'starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and a node (containerd, kubelet, kube-proxy, CoreDNS)...'
+      : 'starting etcd, kube-apiserver and kube-controller-manager on loopback...',
+  );
+  const plane = await ControlPlane.start({
+    dir,
+    detached: true,
+    controllerManager: true,
+    node,
+    images,
+  });
   // The CRD first: one apply cannot create a CRD and an object of its kind.
   const steps = [
     ['apply', '--server-side', '-f', 'manifests/crd/'],
@@ -32,6 +67,9 @@ async function up(): Promise<void> {
       'crd/virtualmcpservers.toolhive.stacklok.dev',
     ],
     ['apply', '--server-side', '-k', 'manifests/'],
+    ...(node
+      ? [['rollout', 'status', '-n', 'vmcp-system', 'deployment/vmcp-operator', '--timeout=120s']]
+      : []),
   ];
   let failed = false;
   for (const step of steps) {
@@ -48,7 +86,14 @@ async function up(): Promise<void> {
     );
     process.exitCode = 1;
   }
-  console.error(`cluster up at ${plane.server}; kubectl ${plane.binDir}/kubectl`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.error(`cluster up at ${plane.server} in ${seconds} s; kubectl ${plane.binDir}/kubectl`);
+  if (node && plane.node !== undefined) {
+    const { podCidr, serviceCidr, bridge } = plane.node.network;
+    console.error(
+      `pods ${podCidr} on bridge ${bridge}, Services ${serviceCidr} (VMCP_POD_CIDR, VMCP_SERVICE_CIDR change them); nothing from them leaves this machine`,
+    );
+  }
   printExports(plane.binDir);
 }
 

@@ -11,22 +11,21 @@ export interface BindAddress {
 }
 
 /**
- * Parses `--metrics-bind-address` the controller-runtime way: `0` (off), `:8080` (every
+ * Parses `--metrics-bind-address` (or `flag`, e.g. `--health-probe-bind-address`) the controller-runtime way: `0` (off), `:8080` (every
  * interface), `127.0.0.1:8080`, `[::1]:8080`; a port of 0 picks a free one.
  *
  * @throws ConfigError naming the flag.
  */
-export function parseBindAddress(value: string): BindAddress | undefined {
+export function parseBindAddress(
+  value: string,
+  flag = '--metrics-bind-address',
+): BindAddress | undefined {
   const text = value.trim();
   if (text === '0' || text === '') return undefined;
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
   const port = Number(match?.[3]);
   if (match === null || port > 65_535) {
-    throw new ConfigError(
-      '--metrics-bind-address',
-      'HOST:PORT, :PORT (every interface) or 0 (off)',
-      value,
-    );
+    throw new ConfigError(flag, 'HOST:PORT, :PORT (every interface) or 0 (off)', value);
   }
   const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : (match[2] ?? '0.0.0.0'));
   return { host, port };

@@ -6,6 +6,7 @@ import { LOG_LEVELS, createLogger } from '../logger.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { checkKubernetesName } from '../validate.js';
 import { parseBindAddress } from './metrics-server.js';
+import { healthProbeOption } from './health-server.js';
 import type { ExitWith } from './program.js';
 import { serveOperator } from './serve-operator.js';
 
@@ -18,6 +19,7 @@ interface OperatorFlags {
   readonly concurrency: string;
   readonly clusterDomain: string;
   readonly metricsBindAddress: string;
+  readonly healthProbeBindAddress: string;
   readonly logLevel?: (typeof LOG_LEVELS)[number];
 }
 
@@ -57,13 +59,18 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
         'serve Prometheus metrics at HOST:PORT/metrics (:PORT for every interface); 0 is off',
       ).default('0'),
     )
+    .addOption(healthProbeOption())
     .addOption(
       new Option('--log-level <level>', 'log level (default: info)')
         .choices(LOG_LEVELS)
         .env('LOG_LEVEL'),
     )
-    .action(async (flags: OperatorFlags) => {
+    .action(async (flags: OperatorFlags, command: Command) => {
       const metricsAddress = parseBindAddress(flags.metricsBindAddress);
+      const healthAddress = parseBindAddress(
+        flags.healthProbeBindAddress,
+        '--health-probe-bind-address',
+      );
       const resyncPeriodMs = parseDuration('--resync', flags.resync);
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
@@ -104,6 +111,8 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
           concurrency,
           clusterDomain: flags.clusterDomain,
           metricsAddress,
+          healthAddress,
+          healthRequired: command.getOptionValueSource('healthProbeBindAddress') !== 'default',
           logger,
         }),
       );

@@ -6,6 +6,7 @@ import { startDemoBackends } from '../runtime/demo-backends.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
+import { healthProbeOption } from './health-server.js';
 import { parseBindAddress } from './metrics-server.js';
 import { addOperatorCommand } from './operator-command.js';
 import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
@@ -22,6 +23,7 @@ interface RunFlags extends CommonFlags {
   readonly reporter: ReporterChoice;
   readonly kubeconfig?: string;
   readonly fieldManager?: string;
+  readonly healthProbeBindAddress: string;
 }
 
 /** Receives the exit code of a command that ran. */
@@ -95,9 +97,14 @@ export function createProgram(exitWith: ExitWith): Command {
       ),
     )
     .addOption(metricsOption())
+    .addOption(healthProbeOption())
     .addOption(logLevelOption())
-    .action(async (flags: RunFlags) => {
+    .action(async (flags: RunFlags, command: Command) => {
       const metricsAddress = parseBindAddress(flags.metricsBindAddress);
+      const healthAddress = parseBindAddress(
+        flags.healthProbeBindAddress,
+        '--health-probe-bind-address',
+      );
       const flagInterval =
         flags.interval === undefined ? undefined : parseDuration('--interval', flags.interval);
       const config =
@@ -118,6 +125,8 @@ export function createProgram(exitWith: ExitWith): Command {
           intervalMs,
           monitor: config.monitor,
           metricsAddress,
+          healthAddress,
+          healthRequired: command.getOptionValueSource('healthProbeBindAddress') !== 'default',
           logger,
         }),
       );

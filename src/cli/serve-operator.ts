@@ -4,6 +4,7 @@ import { OperatorMetrics } from '../operator/operator-metrics.js';
 import { VmcpOperator, type VmcpOperatorOptions } from '../operator/vmcp-operator.js';
 import { formatDuration } from '../runtime/parse-duration.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import { listenForProbes, type HealthChecks, type HealthServer } from './health-server.js';
 import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
 import { untilSignal } from './until-signal.js';
 
@@ -15,6 +16,10 @@ export interface ServeOperatorOptions extends Omit<
   readonly kubeConfig: KubeConfig;
   /** `undefined`: no metrics endpoint. */
   readonly metricsAddress: BindAddress | undefined;
+  /** `/healthz` and `/readyz`; `undefined`: none. */
+  readonly healthAddress?: BindAddress | undefined;
+  /** The health address was asked for: failing to listen there is fatal. Defaults to false (a warning). */
+  readonly healthRequired?: boolean;
   readonly logger: Logger;
   /** Defaults to SIGTERM and SIGINT. */
   readonly signals?: readonly NodeJS.Signals[];
@@ -26,7 +31,15 @@ export interface ServeOperatorOptions extends Omit<
  * watch) it logs why and resolves 1. A metrics port in use rejects.
  */
 export async function serveOperator(options: ServeOperatorOptions): Promise<number> {
-  const { logger, kubeConfig, metricsAddress, signals: _signals, ...rest } = options;
+  const {
+    logger,
+    kubeConfig,
+    metricsAddress,
+    healthAddress,
+    healthRequired,
+    signals: _signals,
+    ...rest
+  } = options;
   const metrics = metricsAddress === undefined ? undefined : new OperatorMetrics();
   let metricsServer: MetricsServer | undefined;
   if (metrics !== undefined && metricsAddress !== undefined) {
@@ -34,6 +47,20 @@ export async function serveOperator(options: ServeOperatorOptions): Promise<numb
     logger.info({ component: 'metrics', url: metricsServer.url }, 'metrics server listening');
   }
   const operator = new VmcpOperator({ ...rest, kubeConfig, logger, metrics });
+  // Ready once every informer has listed (start resolved); live until it stops.
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
+  const checks: HealthChecks = {
+    live: () => (phase === 'stopping' ? { ok: false, reason: 'stopping' } : { ok: true }),
+    ready: () =>
+      phase === 'running' ? { ok: true } : { ok: false, reason: `informers not synced (${phase})` },
+  };
+  let healthServer: HealthServer | undefined;
+  try {
+    healthServer = await listenForProbes(checks, healthAddress, healthRequired === true, logger);
+  } catch (err) {
+    await metricsServer?.close();
+    throw err;
+  }
 
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   // Informers hold sockets, but not while a first list waits to be retried.
@@ -50,9 +77,11 @@ export async function serveOperator(options: ServeOperatorOptions): Promise<numb
     release();
     logger.error({ err: started.failure }, startFailure(started.failure));
     await metricsServer?.close();
+    await healthServer?.close();
     return EXIT_FAILURE;
   }
   if ('started' in started) {
+    phase = 'running';
     logger.info(
       {
         namespace: options.namespace ?? '(all)',
@@ -63,9 +92,11 @@ export async function serveOperator(options: ServeOperatorOptions): Promise<numb
   }
   const signal = 'signal' in started ? started.signal : await signalled;
   release();
+  phase = 'stopping';
   logger.info({ signal }, 'stopping: waiting for the running reconcile');
   await operator.stop();
   await metricsServer?.close();
+  await healthServer?.close();
   logger.info('vmcp-status operator stopped');
   return EXIT_OK;
 }

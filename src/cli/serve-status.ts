@@ -11,7 +11,9 @@ import { followVmcpSpec, type FollowedVmcpSpec } from '../runtime/spec-backends.
 import { startStatusReporting } from '../runtime/start-status-reporting.js';
 import type { VmcpSpecSettings } from '../runtime/vmcp-spec.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import { listenForProbes, type HealthServer } from './health-server.js';
 import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
+import { RuntimeHealth } from './runtime-health.js';
 import { untilSignal } from './until-signal.js';
 
 /**
@@ -43,6 +45,10 @@ export interface ServeStatusOptions {
   readonly monitor: MonitorOptions;
   /** `undefined`: no metrics endpoint. */
   readonly metricsAddress: BindAddress | undefined;
+  /** `/healthz` and `/readyz`; `undefined`: none. */
+  readonly healthAddress?: BindAddress | undefined;
+  /** The health address was asked for: failing to listen there is fatal. Defaults to false (a warning). */
+  readonly healthRequired?: boolean;
   readonly logger: Logger;
   /** Defaults to SIGTERM and SIGINT. */
   readonly signals?: readonly NodeJS.Signals[];
@@ -69,7 +75,10 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     ...(options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager }),
     ...(metrics === undefined ? {} : { metrics: metrics.reporterHooks }),
   };
-  const { reporter, mode, kubeConfig } = createReporter(reporterOptions);
+  const created = createReporter(reporterOptions);
+  const { mode, kubeConfig } = created;
+  const health = new RuntimeHealth();
+  const reporter = health.observe(created.reporter);
   const from = options.backendsFrom ?? 'config';
   const k8sMode = mode.mode === 'k8s' ? mode : undefined;
   const fromSpec =
@@ -92,6 +101,18 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   if (metrics !== undefined && options.metricsAddress !== undefined) {
     metricsServer = await serveMetrics(metrics, options.metricsAddress);
     logger.info({ component: 'metrics', url: metricsServer.url }, 'metrics server listening');
+  }
+  let healthServer: HealthServer | undefined;
+  try {
+    healthServer = await listenForProbes(
+      health,
+      options.healthAddress,
+      options.healthRequired === true,
+      logger,
+    );
+  } catch (err) {
+    await metricsServer?.close();
+    throw err;
   }
 
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
@@ -123,6 +144,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
       spec.stop();
       await reporter.stop();
       await metricsServer?.close();
+      await healthServer?.close();
       return EXIT_OK;
     }
     monitor = { ...first.monitor, ...options.monitor };
@@ -157,6 +179,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     ),
   ]);
   removeSignalHandlers();
+  health.ended('signal' in ended ? 'stopping' : 'status reporting failed');
   const forceExit = (signal: NodeJS.Signals): void => {
     logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
     process.exit(EXIT_FAILURE);
@@ -171,6 +194,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   await reporting.stop();
   spec?.stop();
   await metricsServer?.close();
+  await healthServer?.close();
   for (const signal of signals) process.off(signal, forceExit);
   logger.info('vmcp-status stopped');
   return 'signal' in ended ? EXIT_OK : EXIT_FAILURE;

@@ -23,6 +23,13 @@ export interface OwnerRef {
 export const VMCP_PORT = 4483;
 /** The runtime's Prometheus metrics port. */
 export const METRICS_PORT = 8080;
+/** The runtime's `/healthz` and `/readyz` (its `--health-probe-bind-address`). */
+export const HEALTH_PORT = 8081;
+/**
+ * Covers the runtime's flush on SIGTERM: the pending report (10 s at most) and the
+ * reporter's own last write (5 s at most), with room to spare.
+ */
+export const TERMINATION_GRACE_SECONDS = 30;
 /**
  * Pod-template annotation: a digest of the settings the runtime reads only at start
  * (`spec.reportInterval`, `spec.probe`), so changing them rolls the pods. Backends
@@ -156,6 +163,7 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
         },
         spec: {
           serviceAccountName: name,
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
           containers: [
             {
               name: 'vmcp',
@@ -172,6 +180,8 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
                 spec.fieldManager,
                 '--metrics-bind-address',
                 `:${METRICS_PORT}`,
+                '--health-probe-bind-address',
+                `:${HEALTH_PORT}`,
               ],
               env: [
                 { name: 'VMCP_NAME', value: owner.name },
@@ -184,7 +194,24 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
               ports: [
                 { name: 'http', containerPort: VMCP_PORT, protocol: 'TCP' },
                 { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
               ],
+              // Liveness: the process and its reporting loop; readiness: a first status
+              // reported (or being retried). Available follows readiness.
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'health' },
+                periodSeconds: 5,
+                timeoutSeconds: 2,
+                failureThreshold: 3,
+                // A runtime that fails liveness cannot flush anyway: do not wait the pod's grace.
+                terminationGracePeriodSeconds: 5,
+              },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: 'health' },
+                periodSeconds: 5,
+                timeoutSeconds: 2,
+                failureThreshold: 2,
+              },
               securityContext: {
                 runAsNonRoot: true,
                 allowPrivilegeEscalation: false,

@@ -33,7 +33,7 @@ export const SPEC_DEFAULTS = {
   reportInterval: '30s',
   probe: { interval: '30s', timeout: '10s', degradedThreshold: '5s', unhealthyThreshold: 3 },
   replicas: 1,
-  image: 'ghcr.io/vmcp-status/vmcp-status:latest',
+  image: 'ghcr.io/vmcp-status/vmcp-status:0.1.0',
   fieldManager: FIELD_MANAGERS.runtime,
 } as const;
 

@@ -43,6 +43,11 @@ export interface McpTestServerOptions {
   readonly transport?: 'streamable-http' | 'sse';
   /** When set, requests without `Authorization: Bearer <token>` get 401. */
   readonly requiredToken?: string;
+  /**
+   * The address to listen on. Defaults to `127.0.0.1`; the local node's pods reach this
+   * machine only on its address on the node's bridge.
+   */
+  readonly host?: string;
 }
 
 /** One HTTP request a {@link McpTestServer} received. */
@@ -88,7 +93,7 @@ export class McpTestServer extends EventEmitter<{ request: [ReceivedRequest] }> 
     });
   }
 
-  /** The MCP endpoint: `http://127.0.0.1:PORT/mcp` (or `/sse`). */
+  /** The MCP endpoint: `http://HOST:PORT/mcp` (or `/sse`). */
   get url(): string {
     return this.#url;
   }
@@ -134,13 +139,14 @@ export class McpTestServer extends EventEmitter<{ request: [ReceivedRequest] }> 
     }
   }
 
-  /** Starts listening on an ephemeral loopback port. */
+  /** Starts listening on an ephemeral port of `host` (loopback by default). */
   async listen(): Promise<this> {
-    this.#http.listen(0, '127.0.0.1');
+    const host = this.#options.host ?? '127.0.0.1';
+    this.#http.listen(0, host);
     await once(this.#http, 'listening');
     const { port } = this.#http.address() as AddressInfo;
     const path = this.#options.transport === 'sse' ? '/sse' : '/mcp';
-    this.#url = `http://127.0.0.1:${port}${path}`;
+    this.#url = `http://${host}:${port}${path}`;
     return this;
   }
 

@@ -25,6 +25,15 @@ import {
 import type { NodeNetwork } from './node-network.js';
 
 const CNI_RESULTS = '/var/lib/cni/results';
+const SHIM_SOCKETS = '/run/containerd/s';
+/** Folders outside the node's own that its components create; removed when empty. */
+const OUTSIDE_FOLDERS = [
+  SHIM_SOCKETS,
+  '/run/containerd',
+  '/run/netns',
+  CNI_RESULTS,
+  '/var/lib/cni',
+];
 
 /** One node per machine: what it made, for whoever cleans up after it. */
 export const NODE_RECORD = '/run/vmcp-status/node.json';
@@ -33,6 +42,8 @@ export const NODE_RECORD = '/run/vmcp-status/node.json';
 export interface NodeRecord {
   /** The folder holding all its state (removed at the end). */
   readonly dir: string;
+  /** The control plane's folder: its etcd and apiserver are stopped with the node after a crash. */
+  readonly planeDir: string;
   readonly network: NodeNetwork;
   readonly cgroupRoot: string;
   readonly cgroupParents: readonly string[];
@@ -91,6 +102,24 @@ function processesUsing(dir: string): number[] {
   return pids;
 }
 
+/**
+ * A killed shim leaves its socket in /run/containerd/s (a fixed path in containerd):
+ * remove those nobody listens on any more.
+ */
+function removeDeadShimSockets(): void {
+  let names: string[];
+  try {
+    names = readdirSync(SHIM_SOCKETS);
+  } catch {
+    return;
+  }
+  const listening = hostCommand('ss', ['-xlnH'], { mayFail: true }).stdout;
+  for (const name of names) {
+    const path = `${SHIM_SOCKETS}/${name}`;
+    if (!listening.includes(path)) rmSync(path, { force: true });
+  }
+}
+
 /** Blocks for `ms` (cleanup must also work where nothing async can run). */
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -126,6 +155,8 @@ export interface NodeLeftovers {
   readonly netns: string[];
   readonly bridge: boolean;
   readonly dir: boolean;
+  /** Shim sockets and CNI results left outside the node's folder. */
+  readonly outside: string[];
 }
 
 /** Everything of the node still on this machine: empty lists once it is cleaned up. */
@@ -144,7 +175,24 @@ export function leftovers(
     bridge:
       hostCommand('ip', ['link', 'show', record.network.bridge], { mayFail: true }).code === 0,
     dir: existsSync(record.dir),
+    outside: outsideLeftovers(),
   };
+}
+
+function outsideLeftovers(): string[] {
+  const list = (dir: string, keep: (name: string) => boolean): string[] => {
+    try {
+      return readdirSync(dir)
+        .filter(keep)
+        .map((name) => `${dir}/${name}`);
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...list(SHIM_SOCKETS, () => true),
+    ...list(CNI_RESULTS, (name) => /^(vmcp-node|cni-loopback)-/.test(name)),
+  ];
 }
 
 /**
@@ -157,7 +205,11 @@ export function leftovers(
  */
 export function cleanUpNode(record: NodeRecord): string[] {
   for (let round = 0; round < 50; round++) {
-    const pids = [...processesUsing(record.dir), ...cgroupProcesses(record.cgroupRoot)];
+    const pids = [
+      ...processesUsing(record.planeDir),
+      ...processesUsing(record.dir),
+      ...cgroupProcesses(record.cgroupRoot),
+    ];
     if (pids.length === 0) break;
     killAll(pids);
     sleepSync(100);
@@ -175,27 +227,30 @@ export function cleanUpNode(record: NodeRecord): string[] {
     // not ours to restore (no permission)
   }
   rmSync(record.dir, { recursive: true, force: true });
-  // CNI's cache of results (outside ours: libcni's default), then folders the shim
-  // and CNI make outside ours, once empty.
-  try {
-    for (const file of readdirSync(CNI_RESULTS).filter((f) => f.startsWith('vmcp-node-'))) {
-      rmSync(`${CNI_RESULTS}/${file}`, { force: true });
-    }
-  } catch {
-    // none
-  }
-  for (const dir of [
-    '/run/containerd/s',
-    '/run/containerd',
-    '/run/netns',
-    CNI_RESULTS,
-    '/var/lib/cni',
-  ]) {
+  // CNI's cache of results (libcni's default, outside ours), then the folders the
+  // shims and CNI make outside ours, once empty (a shim may still be removing its
+  // socket: try for a moment).
+  for (let round = 0; round < 10; round++) {
     try {
-      rmdirSync(dir);
+      for (const file of readdirSync(CNI_RESULTS).filter((f) =>
+        /^(vmcp-node|cni-loopback)-/.test(f),
+      )) {
+        rmSync(`${CNI_RESULTS}/${file}`, { force: true });
+      }
     } catch {
-      // not there, or not empty: not only ours
+      // none
     }
+    removeDeadShimSockets();
+    const remaining = OUTSIDE_FOLDERS.filter((dir) => {
+      try {
+        rmdirSync(dir);
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'ENOTEMPTY';
+      }
+    });
+    if (remaining.length === 0) break;
+    sleepSync(100);
   }
   const left = leftovers(record);
   const problems = [
@@ -207,6 +262,7 @@ export function cleanUpNode(record: NodeRecord): string[] {
     ...left.netns.map((n) => `netns ${n}`),
     ...(left.bridge ? [`bridge ${record.network.bridge}`] : []),
     ...(left.dir ? [`folder ${record.dir}`] : []),
+    ...left.outside.map((f) => `file ${f}`),
   ];
   if (problems.length === 0 && readNodeRecord()?.dir === record.dir)
     rmSync(NODE_RECORD, { force: true });

@@ -103,6 +103,7 @@ export function prepareNodeHost(dir: string, network: NodeNetwork, detached: boo
   }
   const record: NodeRecord = {
     dir: join(dir, 'node'),
+    planeDir: dir,
     network,
     cgroupRoot: nodeCgroupRoot(),
     cgroupParents: [],

@@ -387,7 +387,7 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
         namespace: cluster.namespace,
       });
       return (
-        d.spec?.template.spec?.containers[0]?.image === 'ghcr.io/vmcp-status/vmcp-status:latest'
+        d.spec?.template.spec?.containers[0]?.image === 'ghcr.io/vmcp-status/vmcp-status:0.1.0'
       );
     });
   });

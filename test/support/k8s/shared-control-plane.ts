@@ -2,18 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { onRunEnd } from '../root-hooks.js';
 import { ControlPlane } from '../../../tools/cluster/control-plane.js';
+import { ensureImage } from '../../../tools/cluster/image.js';
 
 let shared: Promise<ControlPlane> | undefined;
 
+/** Whether the run's control plane has a node (root only): `VMCP_TEST_NODE=0` turns it off. */
+export const TEST_NODE = process.env.VMCP_TEST_NODE !== '0';
+
 /**
- * The run's one control plane, started on first use and stopped after the last test.
- * It never skips: when it cannot start, every test that needs it fails with the reason
- * (in CI and on a laptop alike), so a broken setup can't pass as green.
+ * The run's one control plane, started on first use and stopped after the last test:
+ * with a node running the image built from the Containerfile, unless `VMCP_TEST_NODE=0`
+ * (then tests that need pods fail, saying so). It never skips: when it cannot start,
+ * every test that needs it fails with the reason (in CI and on a laptop alike), so a
+ * broken setup can't pass as green.
  */
 export function sharedControlPlane(): Promise<ControlPlane> {
   shared ??= (async () => {
+    const images = TEST_NODE ? [ensureImage((line) => process.stderr.write(`${line}\n`))] : [];
     const plane = await ControlPlane.start({
       controllerManager: process.env.VMCP_TEST_CONTROLLER_MANAGER !== '0',
+      node: TEST_NODE,
+      images,
     });
     onRunEnd(() => plane.stop());
     return plane;
@@ -55,4 +64,18 @@ export function useTestCluster(prefix: string): TestCluster {
       .catch(() => undefined);
   });
   return cluster;
+}
+
+/** The shared control plane's node; fails (never skips) when the run has none. */
+export async function sharedNode(): Promise<{
+  plane: ControlPlane;
+  node: NonNullable<ControlPlane['node']>;
+}> {
+  const plane = await sharedControlPlane();
+  if (plane.node === undefined) {
+    throw new Error(
+      'this test needs the node (pods), and this run has none: VMCP_TEST_NODE=0 turned it off',
+    );
+  }
+  return { plane, node: plane.node };
 }

@@ -157,7 +157,19 @@ describe('childObjects', () => {
       'my-runtime',
       '--metrics-bind-address',
       ':8080',
+      '--health-probe-bind-address',
+      ':8081',
     ]);
+  });
+
+  it('probes the runtime: liveness on /healthz, readiness on /readyz, a grace period that covers the flush', () => {
+    const pod = children.deployment.spec?.template.spec;
+    const container = pod?.containers[0];
+    expect(container?.ports?.find((p) => p.name === 'health')?.containerPort).to.equal(8081);
+    expect(container?.livenessProbe?.httpGet).to.deep.equal({ path: '/healthz', port: 'health' });
+    expect(container?.readinessProbe?.httpGet).to.deep.equal({ path: '/readyz', port: 'health' });
+    // stop(): 10 s for the pending report, 5 s for the reporter's last write.
+    expect(pod?.terminationGracePeriodSeconds).to.be.at.least(15);
     expect(pod?.volumes).to.equal(undefined);
     // The selector picks this VirtualMCPServer's pods, which the Service targets.
     expect(children.deployment.spec?.selector.matchLabels).to.deep.equal(

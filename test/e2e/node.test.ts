@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ownerOf } from '../../src/apply/ownership.js';
+import { watchOwnObject } from '../../src/apply/watch-own-object.js';
+import { vmcpResource } from '../../src/apply/vmcp-resource.js';
+import { startMcpTestServer, type McpTestServer } from '../../src/runtime/mcp-test-server.js';
+import type { ControlPlane } from '../../tools/cluster/control-plane.js';
+import { imageName } from '../../tools/cluster/image.js';
+import type { ClusterNode } from '../../tools/cluster/node.js';
+import { waitFor } from '../../tools/cluster/wait-for.js';
+import { kubectlTable } from '../support/k8s/kubectl-table.js';
+import { ownedStatusKeys } from '../support/k8s/managed-fields.js';
+import {
+  containerTask,
+  hostBackendService,
+  podsOf,
+  waitForReadyPods,
+} from '../support/k8s/node-fixtures.js';
+import { conditionOf, vmcpClient, type VmcpJson } from '../support/k8s/operator-fixtures.js';
+import { sharedNode } from '../support/k8s/shared-control-plane.js';
+
+/**
+ * The whole product on a real node: `kubectl apply -k manifests/` runs the operator as
+ * a pod from the image built from the Containerfile; each VirtualMCPServer gets a
+ * runtime pod that reports with its own projected ServiceAccount token, reaching its
+ * backends by Service name through cluster DNS and kube-proxy (MCP servers on this
+ * machine's bridge address behind selector-less Services).
+ */
+describe('on the node: the operator and each vMCP runtime run as pods', function () {
+  let plane: ControlPlane;
+  let node: ClusterNode;
+  let admin: KubeConfig;
+  const servers: McpTestServer[] = [];
+  const ns = `e2e-node-${randomBytes(3).toString('hex')}`;
+
+  const kubectl = (...args: string[]) => {
+    const result = plane.kubectl(args);
+    expect(result.code, `kubectl ${args.join(' ')}: ${result.stderr}`).to.equal(0);
+    return result.stdout;
+  };
+  const readVmcp = (namespace: string, name: string) => vmcpClient(admin, namespace).read(name);
+  const waitForVmcp = (
+    namespace: string,
+    name: string,
+    what: string,
+    check: (v: VmcpJson) => boolean,
+    timeoutMs = 60_000,
+  ) =>
+    waitFor(
+      what,
+      async () => {
+        const v = await readVmcp(namespace, name);
+        return check(v) ? v : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  const startServer = async (name: string, tools: number) => {
+    const server = await startMcpTestServer({ name, tools, host: node.network.hostIp });
+    servers.push(server);
+    return server;
+  };
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    ({ plane, node } = await sharedNode());
+    admin = plane.adminKubeConfig();
+    // As the README says: the CRD first, then everything.
+    kubectl('apply', '--server-side', '-f', 'manifests/crd/');
+    kubectl(
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/virtualmcpservers.toolhive.stacklok.dev',
+    );
+    kubectl('apply', '--server-side', '-k', 'manifests/');
+    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    // Later test files run their own operators: this one goes, with the example.
+    plane.kubectl(['delete', 'namespace', 'vmcp-system', ns, '--wait=true', '--timeout=90s']);
+    plane.kubectl(['delete', 'vmcp', 'demo', '-n', 'default', '--ignore-not-found']);
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('runs the operator from manifests/ as a pod with its own ServiceAccount token, Ready by its probes', async function () {
+    this.timeout(180_000);
+    const [pod] = await waitForReadyPods(
+      admin,
+      'vmcp-system',
+      'app.kubernetes.io/name=vmcp-operator',
+      1,
+    );
+    expect(pod?.spec?.serviceAccountName).to.equal('vmcp-operator');
+    expect(pod?.spec?.containers[0]?.image).to.equal(imageName());
+    expect(pod?.spec?.containers[0]?.readinessProbe?.httpGet?.path).to.equal('/readyz');
+    // The kubelet mounted a projected, expiring token: not a Secret.
+    const projected = pod?.spec?.volumes?.find((v) => v.projected !== undefined);
+    expect(projected?.projected?.sources?.some((s) => s.serviceAccountToken !== undefined)).to.be
+      .true;
+    const deployment = await admin
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: 'vmcp-operator', namespace: 'vmcp-system' });
+    expect(deployment.status?.availableReplicas).to.equal(1);
+  });
+
+  it('the example reaches github-mcp.default.svc by cluster DNS and reports, owners in managedFields', async function () {
+    this.timeout(180_000);
+    const github = await startServer('github', 4);
+    const jira = await startServer('jira', 3);
+    await hostBackendService(admin, 'default', 'github-mcp', github.url);
+    await hostBackendService(admin, 'default', 'jira-mcp', jira.url);
+    // The example probes every 30 s: the first probe may have failed before the Services existed.
+    const ready = await waitForVmcp(
+      'default',
+      'demo',
+      'the example Ready from its runtime pod',
+      (v) => v.status?.phase === 'Ready' && conditionOf(v, 'Available')?.status === 'True',
+      120_000,
+    );
+    expect(ready.status).to.include({ backendCount: 2, totalToolCount: 7 });
+    const row = kubectlTable(kubectl('get', 'vmcp', 'demo', '-n', 'default'))[0];
+    expect(row).to.include({
+      NAME: 'demo',
+      PHASE: 'Ready',
+      URL: 'http://demo-vmcp.default.svc.cluster.local:4483',
+      BACKENDS: '2',
+      READY: 'True',
+      AVAILABLE: 'True',
+      TOOLS: '7',
+    });
+    const [runtimePod] = await podsOf(admin, 'default', 'app.kubernetes.io/instance=demo');
+    expect(runtimePod?.spec?.serviceAccountName).to.equal('demo-vmcp');
+
+    const yaml = kubectl(
+      'get',
+      'vmcp',
+      'demo',
+      '-n',
+      'default',
+      '-o',
+      'yaml',
+      '--show-managed-fields',
+    );
+    const managed = (parse(yaml) as VmcpJson).metadata.managedFields ?? [];
+    const onStatus = managed.filter((m) => m.subresource === 'status');
+    expect(onStatus.map((m) => `${m.manager}/${m.operation}`).sort()).to.deep.equal([
+      'vmcp-operator/Apply',
+      'vmcp-runtime/Apply',
+    ]);
+    for (const entry of onStatus) {
+      const owner = entry.manager === 'vmcp-runtime' ? 'runtime' : 'operator';
+      for (const key of ownedStatusKeys(entry.fieldsV1)) {
+        expect(ownerOf(key.field, key.conditionType), `${entry.manager}: ${key.field}`).to.equal(
+          owner,
+        );
+      }
+    }
+  });
+
+  it('flushes on delete, restarts after SIGKILL and SIGSTOP with Available telling the truth, rolls on an interval change, runs two replicas', async function () {
+    this.timeout(600_000);
+    const vmcps = vmcpClient(admin, ns);
+    const selector = 'app.kubernetes.io/instance=e2e';
+    const alpha = await startServer('alpha', 3);
+    const beta = await startServer('beta', 2);
+    const spec = {
+      backends: [
+        { name: 'alpha', url: await hostBackendService(admin, ns, 'alpha', alpha.url) },
+        { name: 'beta', url: await hostBackendService(admin, ns, 'beta', beta.url) },
+      ],
+      reportInterval: '3s',
+      probe: { interval: '500ms', timeout: '2s', unhealthyThreshold: 1 },
+    };
+    await vmcps.create('e2e', spec);
+    const phase = (want: string) =>
+      waitForVmcp(ns, 'e2e', `phase ${want}`, (v) => v.status?.phase === want);
+    const available = (want: 'True' | 'False', timeoutMs = 90_000) =>
+      waitForVmcp(
+        ns,
+        'e2e',
+        `Available=${want}`,
+        (v) => conditionOf(v, 'Available')?.status === want,
+        timeoutMs,
+      );
+    const [first] = await waitForReadyPods(admin, ns, selector, 1);
+    await phase('Ready');
+    await available('True');
+
+    // A backend goes down and comes back: the runtime pod reports both.
+    alpha.mode = 'unavailable';
+    await phase('Degraded');
+    alpha.mode = 'ok';
+    await phase('Ready');
+
+    // 1. spec.reportInterval rolls the pod: a new one, with the new interval in its args.
+    await vmcps.patchSpec('e2e', { reportInterval: '60s' });
+    const rolled = await waitFor(
+      'a new runtime pod with --interval 60s',
+      async () => {
+        const pods = (await podsOf(admin, ns, selector)).filter(
+          (p) =>
+            p.metadata?.deletionTimestamp == null && p.metadata?.name !== first?.metadata?.name,
+        );
+        const pod = pods[0];
+        const args = pod?.spec?.containers[0]?.args ?? [];
+        return pods.length === 1 && args[args.indexOf('--interval') + 1] === '60s'
+          ? pod
+          : undefined;
+      },
+      120_000,
+      250,
+    );
+    await waitForReadyPods(admin, ns, selector, 1);
+    expect(rolled.metadata?.name).to.not.equal(first?.metadata?.name);
+
+    // 2. `kubectl delete pod`: SIGTERM, and the status still pending lands before the pod is
+    //    gone. With a 60 s interval the first change goes out at once (leading edge); the
+    //    second waits for the trailing edge, a minute away, unless the stop flushes it.
+    alpha.mode = 'unavailable';
+    await phase('Degraded');
+    beta.mode = 'unavailable';
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a few probes see it
+    const pending = await readVmcp(ns, 'e2e');
+    expect(pending.status?.phase, 'the second change is still pending').to.equal('Degraded');
+    const deleted = Date.now();
+    kubectl('delete', 'pod', rolled.metadata?.name ?? '', '-n', ns, '--wait=true', '--timeout=60s');
+    const flushed = await readVmcp(ns, 'e2e');
+    expect(flushed.status?.phase, 'flushed on SIGTERM').to.equal('Failed');
+    console.log(
+      `      the pending status was flushed; the pod was gone ${String(Date.now() - deleted)} ms after kubectl delete`,
+    );
+    alpha.mode = 'ok';
+    beta.mode = 'ok';
+    const [afterDelete] = await waitForReadyPods(admin, ns, selector, 1);
+    await phase('Ready');
+    await available('True');
+
+    // 3. SIGKILL: the container restarts; Available turns False and back, and meanwhile
+    //    the operator never writes a runtime field: every version of the object seen has
+    //    the runtime's fields owned by vmcp-runtime's Apply alone.
+    const managersSeen: string[][] = [];
+    const { group, version, plural } = vmcpResource();
+    const watch = watchOwnObject({
+      kubeConfig: admin,
+      ref: { group, version, plural, namespace: ns, name: 'e2e' },
+      readFirst: true,
+      onObject: (_type, object) => {
+        const entries = (
+          (object.metadata as VmcpJson['metadata'] | undefined)?.managedFields ?? []
+        ).filter((m) => m.subresource === 'status');
+        managersSeen.push(
+          entries.flatMap((m) =>
+            ownedStatusKeys(m.fieldsV1).map(
+              (k) => `${ownerOf(k.field, k.conditionType) ?? '?'}:${m.manager}/${m.operation}`,
+            ),
+          ),
+        );
+      },
+    });
+    try {
+      const killed = containerTask(node, afterDelete!);
+      expect(node.ctr(['tasks', 'kill', '--signal', 'SIGKILL', killed.id]).code).to.equal(0);
+      await available('False');
+      await available('True');
+      const restarted = (await podsOf(admin, ns, selector))[0];
+      expect(restarted?.status?.containerStatuses?.[0]?.restartCount).to.be.at.least(1);
+      expect(managersSeen.length, 'the watch saw the object change').to.be.above(1);
+      for (const keys of managersSeen) {
+        expect([...new Set(keys)].sort()).to.deep.equal([
+          'operator:vmcp-operator/Apply',
+          'runtime:vmcp-runtime/Apply',
+        ]);
+      }
+    } finally {
+      watch.stop();
+    }
+
+    // 4. SIGSTOP: frozen, it fails its probes; the kubelet restarts it (liveness) and
+    //    Available follows readiness.
+    const [beforeFreeze] = await waitForReadyPods(admin, ns, selector, 1);
+    const restartsBefore = beforeFreeze?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+    const frozen = containerTask(node, beforeFreeze!);
+    process.kill(frozen.pid, 'SIGSTOP');
+    await available('False');
+    await available('True', 180_000);
+    const [thawed] = await waitForReadyPods(admin, ns, selector, 1);
+    expect(thawed?.status?.containerStatuses?.[0]?.restartCount).to.be.above(restartsBefore);
+
+    // 5. replicas: 2 runs two runtime pods (one writer among them: the multi-replica work).
+    await vmcps.patchSpec('e2e', { replicas: 2 });
+    const two = await waitForReadyPods(admin, ns, selector, 2);
+    expect(new Set(two.map((p) => p.metadata?.name)).size).to.equal(2);
+    await phase('Ready');
+  });
+});
