@@ -69,8 +69,8 @@ export class OursOperatorWriter {
           new Date(),
         );
         this.#previous.set(name, body.status.conditions);
-        this.#writes++;
         try {
+          // Counted once answered, as the apiserver counts it.
           await api.patchNamespacedCustomObjectStatus(
             {
               group,
@@ -84,9 +84,12 @@ export class OursOperatorWriter {
             },
             setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
           );
+          this.#writes++;
         } catch (err) {
-          if (err instanceof ApiException && err.code === 409) this.#conflicts++;
-          else if (!aborted()) throw err;
+          if (err instanceof ApiException && err.code === 409) {
+            this.#writes++;
+            this.#conflicts++;
+          } else if (!aborted()) throw err;
         }
       }
     }

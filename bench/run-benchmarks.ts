@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, totalmem, type as osType } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VersionApi } from '@kubernetes/client-node';
@@ -22,7 +22,7 @@ import { DEFAULT_API_VERSION } from '../src/apply/vmcp-resource.js';
 import { ControlPlane } from '../tools/cluster/control-plane.js';
 import { installCrd, readCrd } from '../tools/cluster/install-crd.js';
 import type { ManifestObject } from '../tools/cluster/manifests.js';
-import { renderReport, type BenchReport } from './benchmarks-report.js';
+import { REAL_INTERVAL_MS, renderReport, type BenchReport } from './benchmarks-report.js';
 import type { PipelineRow } from './measure-pipeline.js';
 import { runSubject, type BenchContext, type RunResult } from './run-subject.js';
 import { SUBJECTS } from './subjects.js';
@@ -31,8 +31,6 @@ import { buildToolhiveBaseline } from './toolhive-baseline.js';
 
 /** ToolHive's CRD lives in this group here, beside the project's `toolhive.stacklok.dev`. */
 const TOOLHIVE_FIXTURE_GROUP = 'bench.toolhive.stacklok.dev';
-/** ToolHive's default statusReportingInterval and health check interval. */
-const REAL_INTERVAL_MS = 30_000;
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +39,7 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     'scale-duration': { type: 'string' },
     'scale-vmcps': { type: 'string', default: '100' },
+    'scale-interval': { type: 'string', default: '6000' },
     'operator-write-interval': { type: 'string', default: '250' },
     seed: { type: 'string', default: '1' },
     only: { type: 'string', default: 'timelines,scale,pipeline' },
@@ -69,6 +68,7 @@ function wholeNumber(
 
 const full = values.full;
 const intervalMs = wholeNumber('interval', values.interval, 2000, 100);
+const scaleIntervalMs = wholeNumber('scale-interval', values['scale-interval'], 6000, 100);
 const settings = {
   mode: full ? ('full' as const) : ('quick' as const),
   intervalMs,
@@ -77,9 +77,11 @@ const settings = {
   scaleDurationMs: wholeNumber(
     'scale-duration',
     values['scale-duration'],
-    full ? 60_000 : 16_000,
-    intervalMs,
+    full ? 120_000 : 24_000,
+    scaleIntervalMs,
   ),
+  scaleIntervalMs,
+  scaleCompression: REAL_INTERVAL_MS / scaleIntervalMs,
   scaleVmcps: wholeNumber('scale-vmcps', values['scale-vmcps'], 100, 1),
   operatorWriteIntervalMs: wholeNumber(
     'operator-write-interval',
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
     console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
   };
   const baselineBinary = buildToolhiveBaseline();
+  const loadAtStart = loadavg();
   log('starting etcd + kube-apiserver on loopback');
   const plane = await ControlPlane.start();
   const timelines: RunResult[] = [];
@@ -177,6 +180,8 @@ async function main(): Promise<void> {
       const perObject = Array.from({ length: settings.scaleVmcps }, (_, i) =>
         buildTimeline('random', {
           ...timelineOptions,
+          intervalMs: scaleIntervalMs,
+          compression: settings.scaleCompression,
           durationMs: settings.scaleDurationMs,
           seed: settings.seed * 1000 + i,
           randomBackends: 10,
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
           await runSubject(ctx, subject, {
             name: 'scale',
             timelines: perObject,
-            intervalMs,
+            intervalMs: scaleIntervalMs,
             durationMs: settings.scaleDurationMs,
             operator: 'real',
             operatorWriteIntervalMs: settings.operatorWriteIntervalMs,
@@ -218,6 +223,7 @@ async function main(): Promise<void> {
       Node: process.version,
       Go: goVersion(),
       'kube-apiserver': apiserverVersion,
+      'Load average (1 min) at start / end': `${loadAtStart[0]?.toFixed(2) ?? '?'} / ${loadavg()[0]?.toFixed(2) ?? '?'} (the machine is shared: other work runs beside the benchmark)`,
     },
     settings,
     timelines,

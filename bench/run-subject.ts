@@ -49,6 +49,10 @@ export interface RunResult {
   readonly workload: string;
   readonly vmcps: number;
   readonly durationMs: number;
+  /** The (compressed) report interval of the run. */
+  readonly intervalMs: number;
+  /** The measured window, ms: the scripted duration plus how late the end snapshots came. */
+  readonly windowMs: number;
   /** The resource's requests, from kube-apiserver's own metrics. */
   readonly requests: RequestDelta;
   /** Requests on `events.k8s.io` Events meanwhile (our reporter records phase changes). */
@@ -199,30 +203,42 @@ export async function runSubject(
     }
     await sleep(workload.intervalMs + 300);
 
-    // The window.
-    const revisionBefore = await etcdRevision(ctx.admin);
-    const textBefore = await ctx.plane.metrics();
-    const metricsBefore = parseApiserverMetrics(textBefore, { group, resource: VMCP_PLURAL });
-    const eventsBefore = parseApiserverMetrics(textBefore, EVENTS);
+    // The window: from the snapshots before the replay to the snapshots after it, taken
+    // together, so a late timer on a busy machine shifts them all alike.
+    const startMs = Math.round(wallNow() + 300);
+    baseline?.start(startMs);
+    const [textBefore, revisionBefore] = await Promise.all([
+      ctx.plane.metrics(),
+      etcdRevision(ctx.admin),
+    ]);
+    const windowStart = wallNow();
     const writerBefore = writer?.counts.writes ?? 0;
     const appliedBefore = runtimes.reduce((n, r) => n + r.applied, 0);
     const reconcilesBefore = operator?.instance.reconcileCount;
-    const startMs = Math.round(wallNow() + 200);
-    baseline?.start(startMs);
     for (const runtime of runtimes) background.push(runtime.replay(startMs, stop.signal));
     const endMs = startMs + workload.durationMs;
     await sleep(endMs - wallNow());
+    const [textAfter, revisionAfter, marked] = await Promise.all([
+      ctx.plane.metrics(),
+      etcdRevision(ctx.admin),
+      baseline?.mark(),
+    ]);
+    const windowEnd = wallNow();
     const runtimeApplied = runtimes.reduce((n, r) => n + r.applied, 0) - appliedBefore;
     const writerWrites = (writer?.counts.writes ?? 0) - writerBefore;
     const reconciles =
       reconcilesBefore === undefined
         ? undefined
         : (operator?.instance.reconcileCount ?? 0) - reconcilesBefore;
-    const marked = await baseline?.mark();
-    const textAfter = await ctx.plane.metrics();
-    const metricsAfter = parseApiserverMetrics(textAfter, { group, resource: VMCP_PLURAL });
-    const eventsAfter = parseApiserverMetrics(textAfter, EVENTS);
-    const revisionAfter = await etcdRevision(ctx.admin);
+    const resource = { group, resource: VMCP_PLURAL };
+    const requests = requestDelta(
+      parseApiserverMetrics(textBefore, resource),
+      parseApiserverMetrics(textAfter, resource),
+    );
+    const eventRequests = requestDelta(
+      parseApiserverMetrics(textBefore, EVENTS),
+      parseApiserverMetrics(textAfter, EVENTS),
+    ).total;
     // Changes near the end still get the time to show, for the latencies only.
     await sleep(workload.intervalMs + 1000);
     watch.check();
@@ -241,8 +257,10 @@ export async function runSubject(
       workload: workload.name,
       vmcps: names.length,
       durationMs: workload.durationMs,
-      requests: requestDelta(metricsBefore, metricsAfter),
-      eventRequests: requestDelta(eventsBefore, eventsAfter).total,
+      intervalMs: workload.intervalMs,
+      windowMs: windowEnd - windowStart,
+      requests,
+      eventRequests,
       etcdWrites: watch.writesBetween(revisionBefore, revisionAfter),
       runtimeWrites:
         subject.runtime === 'ours'

@@ -156,11 +156,13 @@ func (p *Projection) applyStatusUpdates(ctx context.Context, key types.Namespace
 		p.stats.add(name + "Skipped")
 		return nil
 	}
-	p.stats.add(name)
 	if debug {
 		fmt.Fprintf(os.Stderr, "%s %s: %s\n", name, key.Name, data)
 	}
-	return c.Status().Patch(ctx, latest, client.RawPatch(types.MergePatchType, data))
+	err = c.Status().Patch(ctx, latest, client.RawPatch(types.MergePatchType, data))
+	// Counted once answered, as the apiserver counts it.
+	p.stats.add(name)
+	return err
 }
 
 // RunWriter writes one operator-owned condition (Available, a new message each time)

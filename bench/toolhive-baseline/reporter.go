@@ -95,8 +95,9 @@ func (r *Runtime) ReportStatus(ctx context.Context, status RuntimeStatus) error 
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		object := &unstructured.Unstructured{}
 		object.SetGroupVersionKind(r.gvk)
+		err := r.client.Get(ctx, r.key, object)
 		r.stats.add("runtimeGets")
-		if err := r.client.Get(ctx, r.key, object); err != nil {
+		if err != nil {
 			return fmt.Errorf("failed to get VirtualMCPServer: %w", err)
 		}
 		current, err := statusOf(object)
@@ -107,8 +108,8 @@ func (r *Runtime) ReportStatus(ctx context.Context, status RuntimeStatus) error 
 		if err := setStatus(object, current); err != nil {
 			return err
 		}
-		r.stats.add("runtimeUpdates")
 		err = r.client.Status().Update(ctx, object)
+		r.stats.add("runtimeUpdates")
 		if apierrors.IsConflict(err) {
 			r.stats.add("runtimeConflicts")
 		}
