@@ -63,7 +63,9 @@ export interface StatusApplyPatch {
 }
 
 /** The CRD's words for backend health, as ToolHive writes them. */
-const CRD_BACKEND_STATUS: Readonly<Record<BackendHealthStatus, DiscoveredBackendJson['status']>> = {
+export const CRD_BACKEND_STATUS: Readonly<
+  Record<BackendHealthStatus, DiscoveredBackendJson['status']>
+> = {
   healthy: 'ready',
   degraded: 'degraded',
   unhealthy: 'unavailable',

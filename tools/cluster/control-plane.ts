@@ -376,6 +376,35 @@ export class ControlPlane implements NodeHost {
     }
   }
 
+  /** kube-apiserver's own Prometheus metrics (`/metrics`, as admin), as text. */
+  metrics(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.state.apiserverPort,
+          path: '/metrics',
+          ca: readFileSync(this.pki.caCert),
+          cert: readFileSync(this.pki.adminCert),
+          key: readFileSync(this.pki.adminKey),
+          timeout: 10_000,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            if (res.statusCode === 200) resolve(body);
+            else reject(new Error(`GET /metrics: HTTP ${String(res.statusCode)}`));
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   /** The last lines a component logged: for error messages. */
   logTail(component: string, lines = 30): string {
     try {

@@ -1,0 +1,299 @@
+import type { PipelineRow } from './measure-pipeline.js';
+import type { RunResult } from './run-subject.js';
+import { OURS, SUBJECTS, TOOLHIVE } from './subjects.js';
+import { ISOLATED_SPACING_INTERVALS, TIMELINE_KINDS, type TimelineKind } from './timelines.js';
+
+/** Everything one `npm run bench` measured, and how. */
+export interface BenchReport {
+  readonly command: string;
+  readonly date: string;
+  readonly machine: Readonly<Record<string, string>>;
+  readonly settings: {
+    readonly mode: 'quick' | 'full';
+    readonly intervalMs: number;
+    readonly compression: number;
+    readonly durationMs: number;
+    readonly scaleDurationMs: number;
+    readonly scaleVmcps: number;
+    readonly scaleIntervalMs: number;
+    readonly scaleCompression: number;
+    readonly operatorWriteIntervalMs: number;
+    readonly seed: number;
+    /** The reporter's periodic refresh, when it has one; steady-state writes allowed by it. */
+    readonly statusRefreshMs: number | undefined;
+  };
+  readonly timelines: readonly RunResult[];
+  readonly scale: readonly RunResult[];
+  readonly pipeline: readonly PipelineRow[];
+}
+
+/** One target of issue 15, judged on the numbers. */
+export interface TargetResult {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+/** Nearest-rank quantile of sorted samples (NaN when there are none). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+}
+
+/** ToolHive's default statusReportingInterval: what compressed intervals stand for. */
+export const REAL_INTERVAL_MS = 30_000;
+
+/** Runtime writes per real (uncompressed) minute, per VirtualMCPServer. */
+export function writesPerMinute(run: RunResult): number {
+  const realMinutes = (run.windowMs * (REAL_INTERVAL_MS / run.intervalMs)) / 60_000;
+  return run.runtimeWrites / run.vmcps / realMinutes;
+}
+
+/** Judges every target on the report's numbers. */
+export function evaluateTargets(report: BenchReport): TargetResult[] {
+  const { settings } = report;
+  const find = (runs: readonly RunResult[], subject: string, workload: string) =>
+    runs.find((r) => r.subject.id === subject && r.workload === workload);
+  const targets: TargetResult[] = [];
+
+  const steady = find(report.timelines, OURS, 'steady');
+  if (steady !== undefined) {
+    const allowed =
+      settings.statusRefreshMs === undefined
+        ? 0
+        : Math.floor(steady.durationMs / settings.statusRefreshMs);
+    targets.push({
+      target:
+        'Steady state sends no writes apart from the status refresh' +
+        (settings.statusRefreshMs === undefined
+          ? ' (no refresh in the reporter yet: 0 allowed)'
+          : ''),
+      measured: `${String(steady.runtimeWrites)} runtime writes in ${seconds(steady.durationMs)} (${String(allowed)} allowed)`,
+      met: steady.runtimeWrites <= allowed,
+    });
+  }
+
+  const intervalSeconds = (settings.intervalMs * settings.compression) / 1000;
+  const limit = 60 / intervalSeconds + 1;
+  const changing = [...report.timelines, ...report.scale].filter(
+    (r) => r.subject.id === OURS && r.workload !== 'steady',
+  );
+  if (changing.length > 0) {
+    const worst = changing.reduce((a, b) => (writesPerMinute(b) > writesPerMinute(a) ? b : a));
+    const rate = writesPerMinute(worst);
+    targets.push({
+      target: `Writes per minute at most 60 / interval_seconds + 1 = ${fixed(limit, 1)} under any flapping (interval ${String(intervalSeconds)} s real time)`,
+      measured: `at most ${fixed(rate, 2)} per vMCP per real minute (${worst.workload})`,
+      met: rate <= limit,
+    });
+  }
+
+  const isolated = find(report.timelines, OURS, 'isolated');
+  if (isolated !== undefined) {
+    const p50 = quantile(isolated.latenciesMs, 0.5);
+    targets.push({
+      target: 'p50 change-to-visible latency of an isolated change at most 50 ms on loopback',
+      measured: `p50 ${fixed(p50, 1)} ms over ${String(isolated.latenciesMs.length)} changes`,
+      met: p50 <= 50,
+    });
+  }
+
+  const at1k = report.pipeline.find((r) => r.pipeline === 'reactive' && r.backends === 1000);
+  if (at1k !== undefined) {
+    targets.push({
+      target: 'At least 200k health events per second with 1k backends',
+      measured: `${thousands(at1k.eventsPerSecond)} events/s (${String(at1k.nsPerEvent)} ns/event)`,
+      met: at1k.eventsPerSecond >= 200_000,
+    });
+  }
+  const at10k = report.pipeline.find((r) => r.pipeline === 'reactive' && r.backends === 10_000);
+  if (at10k !== undefined) {
+    targets.push({
+      target: 'Heap under 64 MB with 10k backends',
+      measured: `${fixed(at10k.processHeapMiB, 1)} MiB used heap of the whole process (${fixed(at10k.heapMiB, 1)} MiB held by the pipeline)`,
+      met: at10k.processHeapMiB * 2 ** 20 < 64e6,
+    });
+  }
+
+  const workloads = [...TIMELINE_KINDS, 'scale'];
+  const pairs = workloads.flatMap((workload) => {
+    const runs = workload === 'scale' ? report.scale : report.timelines;
+    const ours = find(runs, OURS, workload);
+    const theirs = find(runs, TOOLHIVE, workload);
+    return ours !== undefined && theirs !== undefined ? [{ workload, ours, theirs }] : [];
+  });
+  if (pairs.length > 0) {
+    const fewer = pairs.filter(
+      (p) =>
+        p.ours.requests.total < p.theirs.requests.total && p.ours.etcdWrites < p.theirs.etcdWrites,
+    );
+    targets.push({
+      target: 'Fewer requests and fewer etcd writes than ToolHive in every timeline',
+      measured: pairs
+        .map(
+          (p) =>
+            `${p.workload}: ${String(p.ours.requests.total)} vs ${String(p.theirs.requests.total)} requests, ${String(p.ours.etcdWrites)} vs ${String(p.theirs.etcdWrites)} writes`,
+        )
+        .join('; '),
+      met: fewer.length === pairs.length,
+    });
+  }
+  return targets;
+}
+
+/** The whole of docs/BENCHMARKS.md (unformatted; the runner passes it through prettier). */
+export function renderReport(report: BenchReport): string {
+  const { settings } = report;
+  const realInterval = (settings.intervalMs * settings.compression) / 1000;
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `npm run bench` (bench/run-benchmarks.ts): do not edit by hand. -->',
+    '',
+    'Status traffic of vmcp-status against ToolHive v0.63.0 on one kube-apiserver, in one run.',
+    'ToolHive’s side is a reproduction of its call sequence in Go with the client libraries it',
+    'pins, not its own code (its packages do not compile here); [bench/README.md](../bench/README.md)',
+    'says how it was made, which ToolHive files it follows, and how everything is measured.',
+    '',
+    '## Run',
+    '',
+    `- Command: \`${report.command}\` (${settings.mode} mode)`,
+    `- Date: ${report.date}`,
+    ...Object.entries(report.machine).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+    '**Time is compressed** ' +
+      `${String(settings.compression)}×: the report interval (ToolHive’s \`statusReportingInterval\` and ours alike) and every backend’s probe interval are ` +
+      `${String(settings.intervalMs)} ms of wall-clock time, standing for ToolHive’s default ${String(realInterval)} s; the timelines are compressed alike ` +
+      `(a flap “every 2 s” comes every ${fixed(2000 / settings.compression, 0)} ms). Each timeline replays for ${seconds(settings.durationMs)} ` +
+      `(${fixed((settings.durationMs * settings.compression) / 60_000, 1)} real minutes) on one VirtualMCPServer; the scale run has ` +
+      `${String(settings.scaleVmcps)} VirtualMCPServers for ${seconds(settings.scaleDurationMs)}, compressed less (see there). Counts are over the measured window: from snapshots taken just before the replay to snapshots taken as it ends (startup excluded; rates divide by the measured window, a little longer than the replay when the machine is busy). ` +
+      'Latencies are wall-clock: ours are API round trips, which compression does not shorten; ToolHive’s are mostly the wait for its next tick, ' +
+      `${String(settings.compression)}× longer at its real cadence. In the timeline runs an operator also writes one of its own conditions on the object every ` +
+      `${String(settings.operatorWriteIntervalMs)} ms (ours: its server-side apply as \`vmcp-operator\`; ToolHive: its merge patch), so that 409s can happen.`,
+    '',
+    '## Targets',
+    '',
+    '| Target | Measured | Met |',
+    '| --- | --- | --- |',
+    ...evaluateTargets(report).map(
+      (t) => `| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    '## Status traffic per timeline',
+    '',
+    'Requests are kube-apiserver’s own `apiserver_request_total` for the resource (every client: runtime, operator, the benchmark’s watch), ' +
+      'by verb (`APPLY` is a server-side apply, `PUT` an update, `PATCH` a merge patch; `/status` the status subresource; long-running watches count when they end). ' +
+      'etcd writes are new resourceVersions seen by a watch. Runtime writes per minute are per real minute. ' +
+      'Latency: from a backend’s health change entering the runtime to a watch seeing the new backend status at the top level of `status`, ' +
+      'where `kubectl` reads it (for ToolHive, after its operator’s projection). Only changes that were ever shown have a latency; superseded ones ' +
+      '(undone by the backend’s next change before any write showed them) do not, so under flapping the latency column flatters whoever shows fewer changes: ' +
+      'read it with the shown/superseded counts and with Stale, the share of backend-time the top-level status showed a backend otherwise than the runtime knew it (sampled every 5 ms). ' +
+      '“Without the operator’s own” leaves out the operator’s periodic condition writes, the same number on both sides; they also cost one etcd write each.',
+    '',
+  ];
+  const timelineText: Record<TimelineKind, string> = {
+    steady: '10 healthy backends, probes only',
+    isolated: `10 backends; one changes every ${String(ISOLATED_SPACING_INTERVALS)} intervals`,
+    flapping: '10 backends; one flaps every 2 s (real time)',
+    random: '100 backends changing at random (seeded)',
+  };
+  for (const kind of TIMELINE_KINDS) {
+    const runs = orderBySubject(report.timelines.filter((r) => r.workload === kind));
+    if (runs.length === 0) continue;
+    lines.push(
+      `### ${kind}: ${timelineText[kind]}`,
+      '',
+      '| Subject | Requests by verb | Requests | without the operator’s own | etcd writes | Runtime writes | per min | Operator writes | 409s | Latency p50 / p95 / max ms | Shown / superseded / changes | Stale |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
+      ...runs.map(
+        (r) =>
+          `| ${r.subject.label} | ${verbs(r.requests.byVerb)} | ${String(r.requests.total)} | ${String(r.requests.total - r.writerWrites)} | ${String(r.etcdWrites)} | ` +
+          `${String(r.runtimeWrites)} | ${fixed(writesPerMinute(r), 2)} | ${String(r.operatorWrites)} | ` +
+          `${String(r.requests.conflicts)} | ${latency(r.latenciesMs)} | ${String(r.latenciesMs.length)} / ${String(r.superseded)} / ${String(r.changes)} | ${fixed(r.stale * 100, 1)} % |`,
+      ),
+      '',
+    );
+  }
+  lines.push(
+    `## Cluster cost at scale: ${String(settings.scaleVmcps)} VirtualMCPServers at once`,
+    '',
+    `Each VirtualMCPServer has 10 backends changing at random (seeded per object) for ${seconds(settings.scaleDurationMs)}; every runtime reports into the same apiserver. ` +
+      `Time is compressed ${fixed(settings.scaleCompression, 0)}× here (report interval ${String(settings.scaleIntervalMs)} ms for 30 s): at the timelines’ ${String(settings.compression)}× ` +
+      `${String(settings.scaleVmcps)} objects would stand for ${String(settings.scaleVmcps * settings.compression)} at real cadence and saturate a shared two-core apiserver, which measures the machine rather than the reporters. ` +
+      'The operators run as they would: ours is `VmcpOperator` in-process (its reconciles must not follow runtime writes), ToolHive’s is the reproduction’s projection. ' +
+      'CPU is kube-apiserver’s `process_cpu_seconds_total` over the window (the whole apiserver, 2 shared cores).',
+    '',
+    '| Subject | Requests/s by verb | Requests/s | etcd writes | etcd writes/s | Runtime writes | Event requests | apiserver CPU s | Operator reconciles |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...orderBySubject(report.scale).map((r) => {
+      const s = r.windowMs / 1000;
+      const perSecond = Object.fromEntries(
+        Object.entries(r.requests.byVerb).map(([k, v]) => [k, v / s]),
+      );
+      return (
+        `| ${r.subject.label} | ${verbs(perSecond, 1)} | ${fixed(r.requests.total / s, 1)} | ${String(r.etcdWrites)} | ${fixed(r.etcdWrites / s, 1)} | ` +
+        `${String(r.runtimeWrites)} | ${String(r.eventRequests)} | ${fixed(r.requests.cpuSeconds, 2)} | ${r.reconciles === undefined ? '–' : String(r.reconciles)} |`
+      );
+    }),
+    '',
+    'Event requests: `events.k8s.io` Events (ours records a `PhaseChanged` Event on each phase transition; ToolHive’s runtime records none), not in the other columns. ' +
+      'Operator reconciles: in the window, where only runtimes write. Ours must be 0 (a status-only change never reconciles); ToolHive’s reconciles on every watch event.',
+    '',
+    '## Pipeline: health events to status, in-process',
+    '',
+    'bench/measure-pipeline.ts: health events like a real probe’s (mostly a new check time only; a status flip every 50th) pushed through this project’s reactive ' +
+      'pipeline on a virtual clock (report interval 30 s), beside a naive pipeline (bench/naive-pipeline.ts: combine the latest check of every backend and ' +
+      'derive a whole status on every event). CPU time only, no I/O. Retained heap: what the pipeline holds after the run; process heap: the whole benchmark process’s used heap, pipeline subscribed.',
+    '',
+    '| Pipeline | Backends | Events | ns/event | events/s | Reports | Retained heap MiB | Process heap MiB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...report.pipeline.map(
+      (r) =>
+        `| ${r.pipeline} | ${thousands(r.backends)} | ${thousands(r.events)} | ${thousands(r.nsPerEvent)} | ${thousands(r.eventsPerSecond)} | ` +
+        `${thousands(r.reports)} | ${fixed(r.heapMiB, 1)} | ${fixed(r.processHeapMiB, 1)} |`,
+    ),
+    '',
+  );
+  const errors = [...report.timelines, ...report.scale].filter((r) => r.errors.length > 0);
+  if (errors.length > 0) {
+    lines.push(
+      '## Failures the subjects reported',
+      '',
+      'What a runtime or operator logged as failed during its run (a ToolHive report that still conflicts after `RetryOnConflict`’s five attempts is dropped until the next tick).',
+      '',
+    );
+    for (const r of errors) {
+      lines.push(`- ${r.subject.label}, ${r.workload}: ${r.errors.slice(0, 3).join('; ')}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function orderBySubject(runs: readonly RunResult[]): RunResult[] {
+  const order = SUBJECTS.map((s) => s.id);
+  return [...runs].sort((a, b) => order.indexOf(a.subject.id) - order.indexOf(b.subject.id));
+}
+
+function verbs(byVerb: Readonly<Record<string, number>>, digits = 0): string {
+  const entries = Object.entries(byVerb).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return 'none';
+  return entries.map(([verb, n]) => `${verb} ${fixed(n, digits)}`).join(', ');
+}
+
+function latency(sorted: readonly number[]): string {
+  if (sorted.length === 0) return '–';
+  return [0.5, 0.95, 1].map((q) => fixed(quantile(sorted, q), 1)).join(' / ');
+}
+
+function fixed(n: number, digits: number): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '–';
+}
+
+function thousands(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function seconds(ms: number): string {
+  return `${fixed(ms / 1000, ms % 1000 === 0 ? 0 : 1)} s`;
+}
