@@ -19,14 +19,16 @@ export class ApplyFailureLog {
     private readonly target: OwnObjectRef,
   ) {}
 
-  /** Whether a failure of this kind was logged and has not been {@link cleared} since. */
-  has(kind: ApplyFailure['kind']): boolean {
-    return this.#logged.has(kind);
-  }
-
-  /** A later failure of these kinds is news again (a write went through). */
-  clear(...kinds: ReadonlyArray<ApplyFailure['kind']>): void {
-    for (const kind of kinds) this.#logged.delete(kind);
+  /**
+   * A write went through: says so when the API had been unreachable, and makes every
+   * later failure news again (but an unknown-field warning stays said).
+   */
+  accepted(fields: Record<string, unknown>): void {
+    if (this.#logged.has('retriable')) {
+      this.logger.info(fields, 'Kubernetes API reachable again: latest status applied');
+    }
+    for (const kind of ['retriable', 'forbidden', 'invalid', 'not-found'] as const)
+      this.#logged.delete(kind);
   }
 
   /** Logs `failure` at warn or error level the first time, at debug level afterwards. */

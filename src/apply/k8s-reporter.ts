@@ -1,60 +1,35 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '../logger.js';
+import type { K8sReporterOptions, LaidOutPatch, ReportOutcome } from './k8s-reporter-options.js';
 import { CONFLATED, LatestWinsQueue } from '../reactive/latest-wins-queue.js';
 import type { Reporter } from '../reporter.js';
 import type { Phase, RuntimeStatus } from '../types.js';
 import { classifyApplyError, type ApplyFailure } from './apply-error.js';
 import { ApplyFailureLog } from './apply-failure-log.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import { DriftRepair } from './drift-repair.js';
 import { FIELD_MANAGERS } from './ownership.js';
 import { PhaseEventRecorder } from './phase-event-recorder.js';
-import {
-  runtimeOwnedPart,
-  sameRuntimeStatus,
-  serverHoldsApplied,
-  withoutStatusFields,
-} from './runtime-status-fields.js';
+import { laidOutPatch } from './runtime-snapshot.js';
+import { runtimeSummary, sameRuntimeStatus, serverHoldsApplied } from './runtime-status-fields.js';
+import { settlesWithin } from './settles-within.js';
 import { StatusApplier, statusApplyRequest } from './status-apply-request.js';
+import { StatusFieldDiscovery } from './status-field-discovery.js';
 import {
-  statusApplyPatch,
-  type ConditionJson,
-  type ObjectRef,
-  type StatusApplyPatch,
-} from './status-patch.js';
+  checkStatusLayout,
+  runtimePartOf,
+  type LayoutDecision,
+  type ResolvedStatusLayout,
+} from './status-layout.js';
+import type { ConditionJson, ObjectRef } from './status-patch.js';
 import { VMCP_PLURAL, vmcpResource } from './vmcp-resource.js';
 import { readOwnObject, type OwnObjectRef } from './watch-own-object.js';
 
-/** What became of one status given to {@link K8sReporter.report}. */
-export type ReportOutcome = 'applied' | 'unchanged' | 'conflated' | 'deferred' | 'failed';
-
-/** Hooks for metrics (see src/runtime/metrics.ts); all optional. */
-export interface ReporterMetrics {
-  reportOutcome?(outcome: ReportOutcome): void;
-  applyLatency?(seconds: number): void;
-  pendingWrites?(count: number): void;
-}
-
-/** Options of {@link K8sReporter}. */
-export interface K8sReporterOptions {
-  readonly kubeConfig: KubeConfig;
-  /** The VirtualMCPServer; `apiVersion` defaults to `toolhive.stacklok.dev/v1beta1`. */
-  readonly ref: ObjectRef;
-  /** Defaults to `vmcp-runtime`. */
-  readonly fieldManager?: string;
-  /** Gets every status while the API is unreachable (usually a LogReporter). */
-  readonly fallback?: Reporter;
-  readonly logger?: Logger;
-  /** Retry pacing for 429, 5xx and network errors. */
-  readonly backoff?: BackoffOptions;
-  /** How long `stop()` may spend flushing. Defaults to 5 s. */
-  readonly stopTimeoutMs?: number;
-  /** Record PhaseChanged Events. Defaults to true. */
-  readonly events?: boolean;
-  /** Reporting instance of Events; defaults to `POD_NAME`, else the host name. */
-  readonly instance?: string;
-  readonly metrics?: ReporterMetrics;
-}
+export type {
+  K8sReporterOptions,
+  LaidOutPatch,
+  ReportOutcome,
+  ReporterMetrics,
+} from './k8s-reporter-options.js';
 
 /**
  * Writes runtime status to the VirtualMCPServer status subresource by server-side
@@ -63,10 +38,13 @@ export interface K8sReporterOptions {
  * - Quiet: a status equal to the last one the server accepted is not sent.
  * - One write at a time, latest wins; failures never throw from `report`.
  * - 429/5xx/network: retried with backoff, status goes to the fallback meanwhile.
+ * - Schema first: before the first apply it reads the CRD's published schema, picks
+ *   the layout (`top-level`, or ToolHive's `status.runtime`) and leaves out the fields
+ *   the CRD lacks, warning once (src/apply/status-field-discovery.ts).
  * - 404: waits for the object to come back (watch). 403 and 422: logged once, retried
- *   once per report interval. Unknown fields (older CRD): dropped, warned once.
+ *   once per report interval.
  * - Drift: a watch on its own object re-applies when someone else changed runtime
- *   fields (src/apply/drift-repair.ts).
+ *   fields, and only those of the layout in use (src/apply/drift-repair.ts).
  *
  * Every write passes two seams: `#send` is the one place a write leaves, `#accepted`
  * the one place the apiserver's yes arrives (a write Lease or a refresh hooks in there).
@@ -81,15 +59,15 @@ export class K8sReporter implements Reporter {
   readonly #events: PhaseEventRecorder | undefined;
   readonly #failures: ApplyFailureLog;
   readonly #drift: DriftRepair;
-  readonly #dropped = new Set<string>();
+  readonly #fields: StatusFieldDiscovery;
 
   #latest: RuntimeStatus | undefined;
-  #lastApplied: StatusApplyPatch | undefined;
+  #lastApplied: LaidOutPatch | undefined;
+  #lastLayout: ResolvedStatusLayout = 'top-level';
   #lastPhase: Phase | undefined;
   #seedConditions: ConditionJson[] | undefined;
   #intervalMs = 30_000;
   #attempt = 0;
-  #outage = false;
   #repairPending = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -112,6 +90,13 @@ export class K8sReporter implements Reporter {
     this.#applier = new StatusApplier(options.kubeConfig);
     this.#queue = new LatestWinsQueue((status) => this.#write(status));
     this.#failures = new ApplyFailureLog(this.#logger, this.#own);
+    this.#fields = new StatusFieldDiscovery({
+      kubeConfig: options.kubeConfig,
+      group,
+      version,
+      layout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
+      logger: this.#logger,
+    });
     this.#drift = new DriftRepair({
       kubeConfig: options.kubeConfig,
       ref: this.#own,
@@ -120,7 +105,7 @@ export class K8sReporter implements Reporter {
       holdsApplied: (server) =>
         this.#lastApplied === undefined
           ? undefined
-          : serverHoldsApplied(server, this.#lastApplied.status),
+          : serverHoldsApplied(server, this.#lastApplied.status, this.#lastLayout),
       forget: () => {
         this.#lastApplied = undefined;
       },
@@ -128,7 +113,7 @@ export class K8sReporter implements Reporter {
         if (repair) this.#repairPending = true;
         this.#resubmit();
       },
-      summarize,
+      summarize: (server) => runtimeSummary(server, this.#lastLayout),
     });
     this.#events =
       options.events === false
@@ -142,13 +127,18 @@ export class K8sReporter implements Reporter {
   }
 
   /** The status subresource patch the server last accepted. */
-  get lastApplied(): StatusApplyPatch | undefined {
+  get lastApplied(): LaidOutPatch | undefined {
     return this.#lastApplied;
   }
 
   /** Status fields left out because the installed CRD does not know them. */
   get droppedFields(): readonly string[] {
-    return [...this.#dropped].sort();
+    return [...this.#fields.dropped].sort();
+  }
+
+  /** The status layout in use and why (`auto` decides at `start` or at the first write). */
+  get statusLayout(): LayoutDecision {
+    return this.#fields.decision;
   }
 
   async report(status: RuntimeStatus): Promise<void> {
@@ -161,20 +151,27 @@ export class K8sReporter implements Reporter {
     this.options.metrics?.pendingWrites?.(this.#queue.size);
   }
 
-  /** Reads the object once (to keep condition transition times across restarts), then watches it for drift. */
+  /**
+   * Reads the object once (to keep condition transition times across restarts) and the
+   * CRD's published schema (to know the layout and fields before the first apply),
+   * then watches the object for drift.
+   */
   async start(intervalMs: number): Promise<void> {
     this.#intervalMs = intervalMs;
     this.#drift.intervalMs = intervalMs;
     this.#stopped = false;
+    let status: Record<string, unknown> | undefined;
     try {
       const object = await readOwnObject(this.options.kubeConfig, this.#own);
       this.#drift.observe(object);
-      const conditions = (object.status?.conditions ?? []) as ConditionJson[];
-      this.#seedConditions = conditions;
-      this.#lastPhase = object.status?.phase as Phase | undefined;
+      status = object.status ?? {};
     } catch (err) {
       this.#failures.failed('get', classifyApplyError(err));
     }
+    await this.#fields.discover(status);
+    const own = runtimePartOf(this.#fields.layout, status);
+    this.#seedConditions = (own?.conditions ?? []) as ConditionJson[];
+    this.#lastPhase = own?.phase as Phase | undefined;
     this.#drift.start();
   }
 
@@ -183,62 +180,49 @@ export class K8sReporter implements Reporter {
     clearTimeout(this.#retryTimer);
     this.#drift.stop();
     const timeoutMs = this.options.stopTimeoutMs ?? 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const flushed = await Promise.race([
-      this.#queue.onIdle().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => {
-          resolve(false);
-        }, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    const flushed = await settlesWithin(this.#queue.onIdle(), timeoutMs);
     if (!flushed) this.#logger.warn({ timeoutMs }, 'stopped before the last status was applied');
   }
 
   async #write(status: RuntimeStatus): Promise<ReportOutcome> {
+    // Only reads when start() did not, or got no answer.
+    await this.#fields.discover();
     for (let attempt = 0; ; attempt++) {
-      const patch = this.#patch(status);
+      const layout = this.#fields.layout;
+      const patch = this.#patch(status, layout);
       const repair = this.#repairPending;
       this.#repairPending = false;
       if (
         !repair &&
         this.#lastApplied !== undefined &&
-        sameRuntimeStatus(patch.status as never, this.#lastApplied.status as never)
+        this.#lastLayout === layout &&
+        sameRuntimeStatus(patch.status, this.#lastApplied.status, layout)
       ) {
         return 'unchanged';
       }
       try {
         const object = await this.#send(patch);
-        this.#accepted(patch, object, status);
+        this.#accepted(patch, layout, object, status);
         return 'applied';
       } catch (err) {
         const failure = classifyApplyError(err);
-        if (
-          failure.kind === 'unknown-fields' &&
-          attempt < 5 &&
-          failure.fields.some((f) => !this.#dropped.has(f))
-        ) {
-          for (const field of failure.fields) this.#dropped.add(field);
-          this.#logger.warn(
-            { droppedFields: this.droppedFields },
-            'the installed VirtualMCPServer CRD does not know these status fields: reporting all the others without them',
-          );
-          continue;
-        }
+        // A CRD that changed underneath: learn what it lacks now and try again.
+        const retry = failure.kind === 'unknown-fields' && attempt < 5;
+        if (retry && (await this.#fields.rejected(failure.fields))) continue;
         return this.#failed(failure, status);
       }
     }
   }
 
-  #patch(status: RuntimeStatus): StatusApplyPatch {
-    const previous = this.#lastApplied?.status.conditions ?? this.#seedConditions;
-    const patch = statusApplyPatch(this.#ref, status, previous);
-    return { ...patch, status: withoutStatusFields(patch.status, this.#dropped) };
+  #patch(status: RuntimeStatus, layout: ResolvedStatusLayout): LaidOutPatch {
+    const applied =
+      this.#lastLayout === layout ? runtimePartOf(layout, this.#lastApplied?.status) : undefined;
+    const previous = (applied?.conditions as ConditionJson[] | undefined) ?? this.#seedConditions;
+    return laidOutPatch(this.#ref, status, layout, previous, this.#fields.dropped);
   }
 
   /** Seam: the one place a status write is sent. */
-  async #send(patch: StatusApplyPatch): Promise<Record<string, unknown>> {
+  async #send(patch: LaidOutPatch): Promise<Record<string, unknown>> {
     const started = performance.now();
     const object = await this.#applier.send(
       statusApplyRequest(this.#own, patch, this.#fieldManager),
@@ -248,20 +232,17 @@ export class K8sReporter implements Reporter {
   }
 
   /** Seam: the one place a status write is known to be accepted. */
-  #accepted(patch: StatusApplyPatch, object: Record<string, unknown>, status: RuntimeStatus): void {
+  #accepted(
+    patch: LaidOutPatch,
+    layout: ResolvedStatusLayout,
+    object: Record<string, unknown>,
+    status: RuntimeStatus,
+  ): void {
     this.#lastApplied = patch;
+    this.#lastLayout = layout;
     this.#attempt = 0;
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    if (this.#outage) {
-      this.#outage = false;
-      this.#failures.clear('retriable');
-      this.#logger.info(
-        { phase: status.phase },
-        'Kubernetes API reachable again: latest status applied',
-      );
-    }
-    this.#failures.clear('forbidden', 'invalid', 'not-found');
+    this.#failures.accepted({ phase: status.phase });
     this.#drift.accepted(object);
     const previousPhase = this.#lastPhase;
     this.#lastPhase = status.phase;
@@ -278,7 +259,6 @@ export class K8sReporter implements Reporter {
     this.#failures.failed('patch', failure);
     switch (failure.kind) {
       case 'retriable':
-        this.#outage = true;
         void this.options.fallback?.report(status);
         this.#scheduleRetry(
           backoffDelay(this.#attempt++, this.options.backoff, failure.retryAfterMs),
@@ -313,9 +293,4 @@ export class K8sReporter implements Reporter {
       this.options.metrics?.reportOutcome?.(outcome === CONFLATED ? 'conflated' : outcome);
     });
   }
-}
-
-function summarize(status: Record<string, unknown> | undefined): Record<string, unknown> {
-  const part = runtimeOwnedPart(status);
-  return { phase: part.phase, backendCount: part.backendCount };
 }
