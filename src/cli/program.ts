@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { STATUS_LAYOUTS, type StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
 import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
 import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
@@ -22,6 +23,7 @@ interface RunFlags extends CommonFlags {
   readonly reporter: ReporterChoice;
   readonly kubeconfig?: string;
   readonly fieldManager?: string;
+  readonly statusLayout?: StatusLayout;
 }
 
 /** Receives the exit code of a command that ran. */
@@ -94,6 +96,14 @@ export function createProgram(exitWith: ExitWith): Command {
         'server-side apply field manager (default: vmcp-runtime)',
       ),
     )
+    .addOption(
+      new Option(
+        '--status-layout <layout>',
+        "k8s mode: top-level (this project's CRD), runtime (ToolHive's status.runtime), or auto from the CRD's schema (default: auto)",
+      )
+        .choices(STATUS_LAYOUTS)
+        .env('VMCP_STATUS_LAYOUT'),
+    )
     .addOption(metricsOption())
     .addOption(logLevelOption())
     .action(async (flags: RunFlags) => {
@@ -115,6 +125,7 @@ export function createProgram(exitWith: ExitWith): Command {
           reporter: flags.reporter,
           kubeconfigPath: firstKubeconfig(flags.kubeconfig),
           fieldManager: flags.fieldManager,
+          statusLayout: flags.statusLayout,
           intervalMs,
           monitor: config.monitor,
           metricsAddress,
