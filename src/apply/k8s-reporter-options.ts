@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
 import type { Reporter } from '../reporter.js';
 import type { BackoffOptions } from './backoff.js';
+import type { readStatusSchema } from './openapi-schema.js';
 import type { StatusLayout } from './status-layout.js';
 import type { ObjectRef, StatusApplyPatch } from './status-patch.js';
 
@@ -40,6 +41,11 @@ export interface K8sReporterOptions {
    * installed CRD's published schema. Defaults to `auto`.
    */
   readonly statusLayout?: StatusLayout;
+  /**
+   * Reads the CRD's published status schema. Defaults to reading the apiserver's
+   * OpenAPI v3 document; a test passes one that finds none, as on a server without it.
+   */
+  readonly readSchema?: typeof readStatusSchema;
 }
 
 /** The status body the reporter applies, laid out for the CRD. */

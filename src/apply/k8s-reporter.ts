@@ -96,6 +96,7 @@ export class K8sReporter implements Reporter {
       version,
       layout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
       logger: this.#logger,
+      ...(options.readSchema !== undefined ? { readSchema: options.readSchema } : {}),
     });
     this.#drift = new DriftRepair({
       kubeConfig: options.kubeConfig,

@@ -13,7 +13,11 @@ interface CrdShape {
   spec: {
     group: string;
     names: { shortNames?: string[]; categories?: string[] };
-    versions: Array<{ name: string; schema: { openAPIV3Schema: SchemaNode } }>;
+    versions: Array<{
+      name: string;
+      deprecationWarning?: string;
+      schema: { openAPIV3Schema: SchemaNode };
+    }>;
   };
 }
 
@@ -29,6 +33,11 @@ export function toolhiveCrd(group?: string): ManifestObject {
     crd.spec.group = group;
     delete crd.spec.names.shortNames;
     delete crd.spec.names.categories;
+    for (const version of crd.spec.versions)
+      version.deprecationWarning = version.deprecationWarning?.replace(
+        'toolhive.stacklok.dev',
+        group,
+      );
   }
   return crd as unknown as ManifestObject;
 }
