@@ -122,7 +122,8 @@ export function runtimeStatusFields(): string[] {
 /**
  * Who owns a status field or a condition type, given as a path from `status`
  * (`['phase']`, `['runtime', 'conditions']`) and, for conditions, the type;
- * `undefined` when the table names no owner.
+ * `undefined` when the table names no owner. Everything under a sub-object row
+ * (`status.runtime`) is that row's owner's.
  */
 export function ownerOf(
   field: string | readonly string[],
@@ -149,10 +150,8 @@ function ownerIn(
       )
         return row.owner;
     } else if (row.field === head) {
-      // A sub-object is its owner's whole; the rows say how it is laid out inside.
-      if (row.kind === 'object' && rest.length > 0) {
-        return ownerIn(row.rows, rest, conditionType) === undefined ? undefined : row.owner;
-      }
+      // A sub-object is its owner's whole, whatever is inside (the rows only say
+      // what the owner puts there).
       return row.owner;
     }
   }

@@ -7,6 +7,7 @@ import { startDemoBackends } from '../runtime/demo-backends.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
+import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
 import { addOperatorCommand } from './operator-command.js';
 import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
@@ -176,6 +177,7 @@ export function createProgram(exitWith: ExitWith): Command {
     });
 
   addOperatorCommand(program, exitWith);
+  addInspectCommand(program, exitWith);
   return program;
 }
 

@@ -22,7 +22,7 @@ import {
 import { runtimeRules } from '../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../support/k8s/shared-control-plane.js';
 import { CliProcess, requireBuiltCli } from '../support/mcp/cli-process.js';
-import { ownedStatusKeys } from '../support/k8s/managed-fields.js';
+import { managedStatusFields } from '../../src/apply/managed-status-fields.js';
 import { waitFor } from '../../tools/cluster/wait-for.js';
 
 const REPORT_INTERVAL_MS = 3_000;
@@ -30,9 +30,12 @@ const PROBE_INTERVAL_MS = 200;
 
 /** Top-level status fields and `conditions[Type]` one manager owns, sorted. */
 function statusFieldsOf(fieldsV1: Record<string, unknown> | undefined): string[] {
-  return ownedStatusKeys(fieldsV1)
-    .map((k) => (k.conditionType !== undefined ? `conditions[${k.conditionType}]` : k.field))
-    .sort();
+  const names = managedStatusFields(fieldsV1).map((k) =>
+    k.path[0] === 'conditions' && typeof k.item?.type === 'string'
+      ? `conditions[${k.item.type}]`
+      : k.path.join('.'),
+  );
+  return [...new Set(names)].sort();
 }
 
 describe('end to end: the operator deploys a vMCP, the runtime reports, kubectl shows both', function () {

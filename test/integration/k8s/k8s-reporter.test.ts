@@ -15,7 +15,10 @@ import type { RuntimeStatus } from '../../../src/types.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { legacyCrd } from '../../support/k8s/legacy-crd.js';
 import { runtimeIdentity, runtimeRules } from '../../../tools/cluster/runtime-identity.js';
-import { ownedStatusKeys } from '../../support/k8s/managed-fields.js';
+import {
+  managedStatusFields,
+  type ManagedStatusField,
+} from '../../../src/apply/managed-status-fields.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { statusOf, vmcpObject } from '../../../tools/cluster/status-fixtures.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
@@ -25,6 +28,10 @@ import { readStatusSchema } from '../../../src/apply/openapi-schema.js';
 import { apiserverRequests } from '../../support/k8s/apiserver-requests.js';
 
 const { group, version, plural } = vmcpResource();
+
+/** A condition item's type; undefined for any other field. */
+const conditionType = (k: ManagedStatusField): string | undefined =>
+  k.path[0] === 'conditions' && typeof k.item?.type === 'string' ? k.item.type : undefined;
 
 type Vmcp = {
   metadata: {
@@ -135,8 +142,8 @@ describe('K8sReporter on a real kube-apiserver', function () {
     );
     expect(runtimeEntries).to.have.length(1);
     expect(runtimeEntries[0]).to.include({ operation: 'Apply', subresource: 'status' });
-    const owned = ownedStatusKeys(runtimeEntries[0]?.fieldsV1);
-    expect(owned.map((k) => k.conditionType ?? k.field)).to.include.members([
+    const owned = managedStatusFields(runtimeEntries[0]?.fieldsV1);
+    expect(owned.map((k) => conditionType(k) ?? k.path.join('.'))).to.include.members([
       'phase',
       'message',
       'totalToolCount',
@@ -145,7 +152,7 @@ describe('K8sReporter on a real kube-apiserver', function () {
       'BackendsDiscovered',
     ]);
     for (const key of owned)
-      expect(ownerOf(key.field, key.conditionType), JSON.stringify(key)).to.equal('runtime');
+      expect(ownerOf(key.path, conditionType(key)), JSON.stringify(key)).to.equal('runtime');
   });
 
   it('stays quiet: the same status again sends nothing and resourceVersion does not move', async () => {
@@ -241,9 +248,9 @@ describe('K8sReporter on a real kube-apiserver', function () {
     ]);
     const fields = (manager: string) =>
       new Set(
-        ownedStatusKeys(
+        managedStatusFields(
           object.metadata.managedFields?.find((m) => m.manager === manager)?.fieldsV1,
-        ).map((k) => `${k.field}/${k.conditionType ?? ''}`),
+        ).map((k) => `${k.path.join('.')}/${conditionType(k) ?? ''}`),
       );
     const runtime = fields('vmcp-runtime');
     const operator = fields('vmcp-operator');
