@@ -1,4 +1,5 @@
 import type { ManagedFieldsEntry } from '../apply/managed-status-fields.js';
+import { runtimeConditionTypes } from '../apply/ownership.js';
 import { auditOwnership, type AuditManagers, type AuditedField } from '../apply/ownership-audit.js';
 import { runtimePartOf, type LayoutDecision } from '../apply/status-layout.js';
 
@@ -43,6 +44,7 @@ export interface InspectReport {
     readonly unhealthyBackends?: number;
     readonly discoveredBackends: number;
     readonly lastDiscoveryTime?: string;
+    /** The runtime's conditions (`Ready`, `Degraded`, `BackendsDiscovered`). */
     readonly conditions: readonly InspectedCondition[];
   };
   /** `status.conditions`, every writer's. */
@@ -62,6 +64,7 @@ export function inspectReport(
   const status = object.status ?? {};
   const own = runtimePartOf(decision.layout, status) ?? {};
   const audit = auditOwnership(object.metadata?.managedFields ?? [], decision.layout, managers);
+  const runtimeTypes = new Set(runtimeConditionTypes());
   const runtime = {
     ...pick(own, ['phase', 'message', 'lastDiscoveryTime'], 'string'),
     ...pick(
@@ -70,7 +73,8 @@ export function inspectReport(
       'number',
     ),
     discoveredBackends: Array.isArray(own.discoveredBackends) ? own.discoveredBackends.length : 0,
-    conditions: conditionsOf(own.conditions),
+    // The runtime's types only: at the top level the operator's sit beside them.
+    conditions: conditionsOf(own.conditions).filter((c) => runtimeTypes.has(c.type)),
   };
   return {
     name: object.metadata?.name ?? '',

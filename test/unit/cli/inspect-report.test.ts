@@ -47,6 +47,13 @@ const object = {
         message: 'ok',
         lastTransitionTime: at,
       },
+      {
+        type: 'Available',
+        status: 'True',
+        reason: 'DeploymentAvailable',
+        message: '1/1',
+        lastTransitionTime: at,
+      },
     ],
   },
 };
