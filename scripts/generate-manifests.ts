@@ -11,8 +11,10 @@ import { parseArgs } from 'node:util';
 import { admissionManifests } from '../src/admission/admission-manifests.js';
 import {
   DEFAULT_POLICY_OPTIONS,
+  TOOLHIVE_POLICY_OPTIONS,
   type OwnershipPolicyOptions,
 } from '../src/admission/ownership-policy.js';
+import { checkStatusLayout } from '../src/apply/status-layout.js';
 import { ConfigError } from '../src/errors.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../manifests/admission/', import.meta.url));
@@ -31,6 +33,10 @@ Options:
   --break-glass-group GROUP          a group that may always write, repeatable
                                      (default: ${DEFAULT_POLICY_OPTIONS.breakGlassGroups.join(', ')})
   --name NAME                        policy and binding name (default: ${DEFAULT_POLICY_OPTIONS.name})
+  --layout top-level|runtime         the status layout to enforce (default: top-level);
+                                     runtime is ToolHive's CRD: the runtime may change only
+                                     status.runtime, the operator (default there:
+                                     ${TOOLHIVE_POLICY_OPTIONS.operatorUsernames.join(', ')}) the rest
   -h, --help`;
 
 function readOrEmpty(path: string): string {
@@ -39,6 +45,12 @@ function readOrEmpty(path: string): string {
   } catch {
     return '';
   }
+}
+
+function layoutOf(value: string): 'top-level' | 'runtime' {
+  const layout = checkStatusLayout('--layout', value);
+  if (layout === 'auto') throw new ConfigError('--layout', 'top-level or runtime', value);
+  return layout;
 }
 
 function main(argv: string[]): number {
@@ -51,6 +63,7 @@ function main(argv: string[]): number {
       'operator-username': { type: 'string', multiple: true },
       'break-glass-group': { type: 'string', multiple: true },
       name: { type: 'string' },
+      layout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +82,7 @@ function main(argv: string[]): number {
       ? { breakGlassGroups: values['break-glass-group'] }
       : {}),
     ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.layout !== undefined ? { layout: layoutOf(values.layout) } : {}),
   };
   const out = values.out ?? DEFAULT_OUT;
   const files = admissionManifests(options);

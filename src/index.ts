@@ -27,6 +27,7 @@ export {
 export { reportStatus, type ReportStatusOptions } from './reactive/report-status.js';
 export { paceLatest } from './reactive/pace-latest.js';
 export { LogReporter, type LogReporterOptions } from './apply/log-reporter.js';
+export { STATUS_LAYOUTS, type StatusLayout } from './apply/status-layout.js';
 export {
   createReporter,
   type CreateReporterOptions,

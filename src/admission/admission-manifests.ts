@@ -35,6 +35,10 @@ function parameters(o: Required<OwnershipPolicyOptions>): string {
     `  runtime ServiceAccount: ${o.runtimeServiceAccount} in the object's namespace ({name} = the VirtualMCPServer)`,
     `  operator: ${o.operatorUsernames.join(', ')}`,
     `  break-glass groups: ${o.breakGlassGroups.join(', ')}`,
+    // This project's CRD is the default; say so only for the other one.
+    ...(o.layout === 'runtime'
+      ? [`  status layout: runtime (the runtime owns status.runtime, the operator the rest)`]
+      : []),
   ]
     .map((line) => ` ${line}`)
     .join('\n');

@@ -3,7 +3,8 @@
  * changes, generated from the ownership table (src/apply/ownership.ts) so the policy
  * can never drift from what `statusApplyPatch` and the operator apply. Pure.
  */
-import { STATUS_OWNERSHIP, type StatusOwner } from '../apply/ownership.js';
+import { ownershipTable, type StatusOwner } from '../apply/ownership.js';
+import type { ResolvedStatusLayout } from '../apply/status-layout.js';
 
 /** One owned thing the policy watches: a label for messages and a CEL "it changed" test. */
 export interface OwnedFieldCheck {
@@ -44,18 +45,24 @@ function conditionChanged(type: string): string {
 }
 
 /**
- * The fields and condition types `owner` owns, each with its "changed" test, in table
- * order. A list-map (`discoveredBackends`) is compared whole: only its owner writes it.
+ * The fields and condition types `owner` owns in `layout`, each with its "changed"
+ * test, in table order. A list-map (`discoveredBackends`) and a sub-object
+ * (`runtime`) are compared whole: only their owner writes them.
  */
-export function ownedFieldChecks(owner: StatusOwner): OwnedFieldCheck[] {
-  return STATUS_OWNERSHIP.filter((row) => row.owner === owner).flatMap((row) =>
-    row.kind === 'conditions'
-      ? row.types.map((type) => ({
-          label: `status.conditions[type=${type}]`,
-          changed: conditionChanged(type),
-        }))
-      : [{ label: `status.${row.field}`, changed: fieldChanged(row.field) }],
-  );
+export function ownedFieldChecks(
+  owner: StatusOwner,
+  layout: ResolvedStatusLayout = 'top-level',
+): OwnedFieldCheck[] {
+  return ownershipTable(layout)
+    .filter((row) => row.owner === owner)
+    .flatMap((row) =>
+      row.kind === 'conditions'
+        ? row.types.map((type) => ({
+            label: `status.conditions[type=${type}]`,
+            changed: conditionChanged(type),
+          }))
+        : [{ label: `status.${row.field}`, changed: fieldChanged(row.field) }],
+    );
 }
 
 /**

@@ -5,6 +5,7 @@
  * operator-owned one only as the operator; break-glass groups bypass it. Pure builders.
  */
 import { FIELD_MANAGERS, type StatusOwner } from '../apply/ownership.js';
+import type { ResolvedStatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
 import {
   CONDITION_VARIABLES,
@@ -34,6 +35,12 @@ export interface OwnershipPolicyOptions {
   readonly name?: string;
   /** API group of the VirtualMCPServer CRD. Defaults to `toolhive.stacklok.dev`. */
   readonly group?: string;
+  /**
+   * The status layout the policy enforces (src/apply/ownership.ts): `top-level` (this
+   * project's CRD) or `runtime` (ToolHive's: the runtime may change only
+   * `status.runtime`, the operator everything else). Defaults to `top-level`.
+   */
+  readonly layout?: ResolvedStatusLayout;
 }
 
 export const DEFAULT_POLICY_OPTIONS: Required<OwnershipPolicyOptions> = {
@@ -42,6 +49,18 @@ export const DEFAULT_POLICY_OPTIONS: Required<OwnershipPolicyOptions> = {
   breakGlassGroups: ['system:masters'],
   name: 'vmcp-status-ownership',
   group: 'toolhive.stacklok.dev',
+  layout: 'top-level',
+};
+
+/**
+ * The defaults for the `runtime` layout: ToolHive's operator as its Helm chart installs
+ * it (ServiceAccount `toolhive-operator` in `toolhive-system`); ToolHive names a vMCP's
+ * ServiceAccount `{name}-vmcp` too.
+ */
+export const TOOLHIVE_POLICY_OPTIONS: Required<OwnershipPolicyOptions> = {
+  ...DEFAULT_POLICY_OPTIONS,
+  operatorUsernames: ['system:serviceaccount:toolhive-system:toolhive-operator'],
+  layout: 'runtime',
 };
 
 /** What a binding does with a failed validation (admissionregistration.k8s.io/v1). */
@@ -59,7 +78,12 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 export function resolvePolicyOptions(
   options: OwnershipPolicyOptions = {},
 ): Required<OwnershipPolicyOptions> {
-  const resolved = { ...DEFAULT_POLICY_OPTIONS, ...options };
+  // A JavaScript caller may pass anything.
+  const layout: string | undefined = options.layout;
+  if (layout !== undefined && !['top-level', 'runtime'].includes(layout))
+    throw new ConfigError('layout', 'top-level or runtime', layout);
+  const defaults = options.layout === 'runtime' ? TOOLHIVE_POLICY_OPTIONS : DEFAULT_POLICY_OPTIONS;
+  const resolved = { ...defaults, ...options };
   const sample = resolved.runtimeServiceAccount.replaceAll('{name}', 'x');
   if (!DNS_SUBDOMAIN.test(sample) || sample.length > 253)
     throw new ConfigError(
@@ -104,10 +128,17 @@ function deniedFields(owner: StatusOwner, allowed: string): string {
   return `${allowed} ? [] : variables.${owner}FieldsChanged`;
 }
 
+/** Who a denial says owns `owner`'s fields: its field manager, or ToolHive's operator. */
+function ownerName(owner: StatusOwner, layout: ResolvedStatusLayout): string {
+  return owner === 'operator' && layout === 'runtime'
+    ? 'the ToolHive operator'
+    : FIELD_MANAGERS[owner];
+}
+
 /** One part of the denial message: `status.phase (owned by vmcp-runtime, written only by …)`. */
-function deniedPart(owner: StatusOwner, writers: string): string {
+function deniedPart(owner: StatusOwner, writers: string, layout: ResolvedStatusLayout): string {
   const denied = `variables.${owner}DeniedFields`;
-  const owned = `' (owned by ${FIELD_MANAGERS[owner]}, written only by `;
+  const owned = `' (owned by ${ownerName(owner, layout)}, written only by `;
   // A literal writer joins the literal before it: '… written only by system:…)'.
   const text = writers.startsWith("'")
     ? `${denied}.join(', ') + ${owned}${writers.slice(1, -1)})'`
@@ -150,11 +181,11 @@ export function ownershipPolicy(options: OwnershipPolicyOptions = {}) {
         ...Object.entries(CONDITION_VARIABLES).map(([name, expression]) => ({ name, expression })),
         {
           name: 'runtimeFieldsChanged',
-          expression: changedLabelsExpression(ownedFieldChecks('runtime')),
+          expression: changedLabelsExpression(ownedFieldChecks('runtime', o.layout)),
         },
         {
           name: 'operatorFieldsChanged',
-          expression: changedLabelsExpression(ownedFieldChecks('operator')),
+          expression: changedLabelsExpression(ownedFieldChecks('operator', o.layout)),
         },
         {
           name: 'runtimeDeniedFields',
@@ -172,8 +203,8 @@ export function ownershipPolicy(options: OwnershipPolicyOptions = {}) {
           // Only the first failed validation reaches the caller: one validation names all.
           messageExpression: [
             "variables.caller + ' may not change '",
-            `(${deniedPart('runtime', 'variables.runtimeUsername')}`,
-            `${deniedPart('operator', celString(o.operatorUsernames.join(' or ')))}).join('; ')`,
+            `(${deniedPart('runtime', 'variables.runtimeUsername', o.layout)}`,
+            `${deniedPart('operator', celString(o.operatorUsernames.join(' or ')), o.layout)}).join('; ')`,
           ].join('\n+ '),
           reason: 'Forbidden',
         },

@@ -1,71 +1,35 @@
-import { VMCP_PLURAL, vmcpResource } from './vmcp-resource.js';
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
 import { createLogger, type Logger } from '../logger.js';
+import type { K8sReporterOptions, LaidOutPatch, ReportOutcome } from './k8s-reporter-options.js';
 import { CONFLATED, LatestWinsQueue } from '../reactive/latest-wins-queue.js';
 import type { Reporter } from '../reporter.js';
 import type { Phase, RuntimeStatus } from '../types.js';
 import { classifyApplyError, type ApplyFailure } from './apply-error.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { ApplyFailureLog } from './apply-failure-log.js';
+import { backoffDelay } from './backoff.js';
+import { DriftRepair } from './drift-repair.js';
 import { FIELD_MANAGERS } from './ownership.js';
 import { PhaseEventRecorder } from './phase-event-recorder.js';
+import { laidOutPatch } from './runtime-snapshot.js';
+import { runtimeSummary, sameRuntimeStatus, serverHoldsApplied } from './runtime-status-fields.js';
+import { settlesWithin } from './settles-within.js';
+import { StatusApplier, statusApplyRequest } from './status-apply-request.js';
+import { StatusFieldDiscovery } from './status-field-discovery.js';
 import {
-  runtimeOwnedPart,
-  sameRuntimeStatus,
-  serverHoldsApplied,
-  withoutStatusFields,
-} from './runtime-status-fields.js';
-import {
-  readOwnObject,
-  watchOwnObject,
-  type OwnObject,
-  type OwnObjectEventType,
-  type OwnObjectRef,
-  type OwnObjectWatch,
-} from './watch-own-object.js';
-import {
-  statusApplyPatch,
-  type ConditionJson,
-  type ObjectRef,
-  type StatusApplyPatch,
-} from './status-patch.js';
+  checkStatusLayout,
+  runtimePartOf,
+  type LayoutDecision,
+  type ResolvedStatusLayout,
+} from './status-layout.js';
+import type { ConditionJson, ObjectRef } from './status-patch.js';
+import { VMCP_PLURAL, vmcpResource } from './vmcp-resource.js';
+import { readOwnObject, type OwnObjectRef } from './watch-own-object.js';
 
-/** What became of one status given to {@link K8sReporter.report}. */
-export type ReportOutcome = 'applied' | 'unchanged' | 'conflated' | 'deferred' | 'failed';
-
-/** Hooks for metrics (see src/runtime/metrics.ts); all optional. */
-export interface ReporterMetrics {
-  reportOutcome?(outcome: ReportOutcome): void;
-  applyLatency?(seconds: number): void;
-  pendingWrites?(count: number): void;
-}
-
-/** Options of {@link K8sReporter}. */
-export interface K8sReporterOptions {
-  readonly kubeConfig: KubeConfig;
-  /** The VirtualMCPServer; `apiVersion` defaults to `toolhive.stacklok.dev/v1beta1`. */
-  readonly ref: ObjectRef;
-  /** Defaults to `vmcp-runtime`. */
-  readonly fieldManager?: string;
-  /** Gets every status while the API is unreachable (usually a LogReporter). */
-  readonly fallback?: Reporter;
-  readonly logger?: Logger;
-  /** Retry pacing for 429, 5xx and network errors. */
-  readonly backoff?: BackoffOptions;
-  /** How long `stop()` may spend flushing. Defaults to 5 s. */
-  readonly stopTimeoutMs?: number;
-  /** Record PhaseChanged Events. Defaults to true. */
-  readonly events?: boolean;
-  /** Reporting instance of Events; defaults to `POD_NAME`, else the host name. */
-  readonly instance?: string;
-  readonly metrics?: ReporterMetrics;
-}
-
-const PLURAL = VMCP_PLURAL;
+export type {
+  K8sReporterOptions,
+  LaidOutPatch,
+  ReportOutcome,
+  ReporterMetrics,
+} from './k8s-reporter-options.js';
 
 /**
  * Writes runtime status to the VirtualMCPServer status subresource by server-side
@@ -74,50 +38,47 @@ const PLURAL = VMCP_PLURAL;
  * - Quiet: a status equal to the last one the server accepted is not sent.
  * - One write at a time, latest wins; failures never throw from `report`.
  * - 429/5xx/network: retried with backoff, status goes to the fallback meanwhile.
+ * - Schema first: before the first apply it reads the CRD's published schema, picks
+ *   the layout (`top-level`, or ToolHive's `status.runtime`) and leaves out the fields
+ *   the CRD lacks, warning once (src/apply/status-field-discovery.ts).
  * - 404: waits for the object to come back (watch). 403 and 422: logged once, retried
- *   once per report interval. Unknown fields (older CRD): dropped, warned once.
- * - Drift: a watch on its own object re-applies when someone else changed runtime fields.
+ *   once per report interval.
+ * - Drift: a watch on its own object re-applies when someone else changed runtime
+ *   fields, and only those of the layout in use (src/apply/drift-repair.ts).
+ *
+ * Every write passes two seams: `#send` is the one place a write leaves, `#accepted`
+ * the one place the apiserver's yes arrives (a write Lease or a refresh hooks in there).
  */
 export class K8sReporter implements Reporter {
-  readonly #api: CustomObjectsApi;
-  readonly #group: string;
-  readonly #version: string;
   readonly #ref: ObjectRef;
   readonly #own: OwnObjectRef;
   readonly #fieldManager: string;
   readonly #logger: Logger;
+  readonly #applier: StatusApplier;
   readonly #queue: LatestWinsQueue<RuntimeStatus, ReportOutcome>;
   readonly #events: PhaseEventRecorder | undefined;
-  readonly #logged = new Set<string>();
-  readonly #dropped = new Set<string>();
+  readonly #failures: ApplyFailureLog;
+  readonly #drift: DriftRepair;
+  readonly #fields: StatusFieldDiscovery;
 
   #latest: RuntimeStatus | undefined;
-  #lastApplied: StatusApplyPatch | undefined;
+  #lastApplied: LaidOutPatch | undefined;
+  #lastLayout: ResolvedStatusLayout = 'top-level';
   #lastPhase: Phase | undefined;
   #seedConditions: ConditionJson[] | undefined;
-  #uid: string | undefined;
   #intervalMs = 30_000;
   #attempt = 0;
-  #outage = false;
-  #waitingForObject = false;
   #repairPending = false;
-  #lastRepairAt = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  #repairTimer: NodeJS.Timeout | undefined;
-  #ownWatch: OwnObjectWatch | undefined;
-  #resourceVersion: string | undefined;
-  #serverStatus: Record<string, unknown> | undefined;
   #stopped = false;
 
   constructor(private readonly options: K8sReporterOptions) {
     const { apiVersion, group, version } = vmcpResource(options.ref.apiVersion);
-    this.#group = group;
-    this.#version = version;
     this.#ref = { ...options.ref, apiVersion };
     this.#own = {
       group,
       version,
-      plural: PLURAL,
+      plural: VMCP_PLURAL,
       namespace: options.ref.namespace,
       name: options.ref.name,
     };
@@ -126,8 +87,35 @@ export class K8sReporter implements Reporter {
       component: 'k8s-reporter',
       vmcp: `${options.ref.namespace}/${options.ref.name}`,
     });
-    this.#api = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#applier = new StatusApplier(options.kubeConfig);
     this.#queue = new LatestWinsQueue((status) => this.#write(status));
+    this.#failures = new ApplyFailureLog(this.#logger, this.#own);
+    this.#fields = new StatusFieldDiscovery({
+      kubeConfig: options.kubeConfig,
+      group,
+      version,
+      layout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
+      logger: this.#logger,
+      ...(options.readSchema !== undefined ? { readSchema: options.readSchema } : {}),
+    });
+    this.#drift = new DriftRepair({
+      kubeConfig: options.kubeConfig,
+      ref: this.#own,
+      logger: this.#logger,
+      backoff: options.backoff,
+      holdsApplied: (server) =>
+        this.#lastApplied === undefined
+          ? undefined
+          : serverHoldsApplied(server, this.#lastApplied.status, this.#lastLayout),
+      forget: () => {
+        this.#lastApplied = undefined;
+      },
+      resubmit: (repair) => {
+        if (repair) this.#repairPending = true;
+        this.#resubmit();
+      },
+      summarize: (server) => runtimeSummary(server, this.#lastLayout),
+    });
     this.#events =
       options.events === false
         ? undefined
@@ -140,13 +128,18 @@ export class K8sReporter implements Reporter {
   }
 
   /** The status subresource patch the server last accepted. */
-  get lastApplied(): StatusApplyPatch | undefined {
+  get lastApplied(): LaidOutPatch | undefined {
     return this.#lastApplied;
   }
 
   /** Status fields left out because the installed CRD does not know them. */
   get droppedFields(): readonly string[] {
-    return [...this.#dropped].sort();
+    return [...this.#fields.dropped].sort();
+  }
+
+  /** The status layout in use and why (`auto` decides at `start` or at the first write). */
+  get statusLayout(): LayoutDecision {
+    return this.#fields.decision;
   }
 
   async report(status: RuntimeStatus): Promise<void> {
@@ -159,143 +152,114 @@ export class K8sReporter implements Reporter {
     this.options.metrics?.pendingWrites?.(this.#queue.size);
   }
 
-  /** Reads the object once (to keep condition transition times across restarts), then watches it for drift. */
+  /**
+   * Reads the object once (to keep condition transition times across restarts) and the
+   * CRD's published schema (to know the layout and fields before the first apply),
+   * then watches the object for drift.
+   */
   async start(intervalMs: number): Promise<void> {
     this.#intervalMs = intervalMs;
+    this.#drift.intervalMs = intervalMs;
     this.#stopped = false;
+    let status: Record<string, unknown> | undefined;
     try {
-      const object = await this.#get();
-      this.#observe(object);
-      const conditions = (object.status?.conditions ?? []) as ConditionJson[];
-      this.#seedConditions = conditions;
-      this.#lastPhase = object.status?.phase as Phase | undefined;
+      const object = await readOwnObject(this.options.kubeConfig, this.#own);
+      this.#drift.observe(object);
+      status = object.status ?? {};
     } catch (err) {
-      this.#logFailure('get', classifyApplyError(err));
+      this.#failures.failed('get', classifyApplyError(err));
     }
-    this.#ownWatch?.stop();
-    this.#ownWatch = watchOwnObject({
-      kubeConfig: this.options.kubeConfig,
-      ref: this.#own,
-      resourceVersion: this.#resourceVersion,
-      onObject: (type, object) => {
-        this.#onObject(type, object);
-      },
-      logger: this.#logger,
-      ...(this.options.backoff !== undefined ? { backoff: this.options.backoff } : {}),
-    });
+    await this.#fields.discover(status);
+    const own = runtimePartOf(this.#fields.layout, status);
+    this.#seedConditions = (own?.conditions ?? []) as ConditionJson[];
+    this.#lastPhase = own?.phase as Phase | undefined;
+    this.#drift.start();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#repairTimer);
-    this.#ownWatch?.stop();
+    this.#drift.stop();
     const timeoutMs = this.options.stopTimeoutMs ?? 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const flushed = await Promise.race([
-      this.#queue.onIdle().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => {
-          resolve(false);
-        }, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    const flushed = await settlesWithin(this.#queue.onIdle(), timeoutMs);
     if (!flushed) this.#logger.warn({ timeoutMs }, 'stopped before the last status was applied');
   }
 
   async #write(status: RuntimeStatus): Promise<ReportOutcome> {
+    // Only reads when start() did not, or got no answer.
+    await this.#fields.discover();
     for (let attempt = 0; ; attempt++) {
-      const patch = this.#patch(status);
+      const layout = this.#fields.layout;
+      const patch = this.#patch(status, layout);
       const repair = this.#repairPending;
       this.#repairPending = false;
       if (
         !repair &&
         this.#lastApplied !== undefined &&
-        sameRuntimeStatus(patch.status as never, this.#lastApplied.status as never)
+        this.#lastLayout === layout &&
+        sameRuntimeStatus(patch.status, this.#lastApplied.status, layout)
       ) {
         return 'unchanged';
       }
-      const started = performance.now();
       try {
-        const object = await this.#apply(patch);
-        this.options.metrics?.applyLatency?.((performance.now() - started) / 1000);
-        this.#accepted(patch, object, status);
+        const object = await this.#send(patch);
+        this.#accepted(patch, layout, object, status);
         return 'applied';
       } catch (err) {
         const failure = classifyApplyError(err);
-        if (
-          failure.kind === 'unknown-fields' &&
-          attempt < 5 &&
-          failure.fields.some((f) => !this.#dropped.has(f))
-        ) {
-          for (const field of failure.fields) this.#dropped.add(field);
-          this.#logger.warn(
-            { droppedFields: this.droppedFields },
-            'the installed VirtualMCPServer CRD does not know these status fields: reporting all the others without them',
-          );
-          continue;
-        }
+        // A CRD that changed underneath: learn what it lacks now and try again.
+        const retry = failure.kind === 'unknown-fields' && attempt < 5;
+        if (retry && (await this.#fields.rejected(failure.fields))) continue;
         return this.#failed(failure, status);
       }
     }
   }
 
-  #patch(status: RuntimeStatus): StatusApplyPatch {
-    const previous = this.#lastApplied?.status.conditions ?? this.#seedConditions;
-    const patch = statusApplyPatch(this.#ref, status, previous);
-    return { ...patch, status: withoutStatusFields(patch.status, this.#dropped) };
+  #patch(status: RuntimeStatus, layout: ResolvedStatusLayout): LaidOutPatch {
+    const applied =
+      this.#lastLayout === layout ? runtimePartOf(layout, this.#lastApplied?.status) : undefined;
+    const previous = (applied?.conditions as ConditionJson[] | undefined) ?? this.#seedConditions;
+    return laidOutPatch(this.#ref, status, layout, previous, this.#fields.dropped);
   }
 
-  async #apply(patch: StatusApplyPatch): Promise<Record<string, unknown>> {
-    return (await this.#api.patchNamespacedCustomObjectStatus(
-      {
-        group: this.#group,
-        version: this.#version,
-        namespace: this.#ref.namespace,
-        plural: PLURAL,
-        name: this.#ref.name,
-        body: patch,
-        fieldManager: this.#fieldManager,
-        force: true,
-        fieldValidation: 'Strict',
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    )) as Record<string, unknown>;
+  /** Seam: the one place a status write is sent. */
+  async #send(patch: LaidOutPatch): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const object = await this.#applier.send(
+      statusApplyRequest(this.#own, patch, this.#fieldManager),
+    );
+    this.options.metrics?.applyLatency?.((performance.now() - started) / 1000);
+    return object;
   }
 
-  #accepted(patch: StatusApplyPatch, object: Record<string, unknown>, status: RuntimeStatus): void {
+  /** Seam: the one place a status write is known to be accepted. */
+  #accepted(
+    patch: LaidOutPatch,
+    layout: ResolvedStatusLayout,
+    object: Record<string, unknown>,
+    status: RuntimeStatus,
+  ): void {
     this.#lastApplied = patch;
+    this.#lastLayout = layout;
     this.#attempt = 0;
-    this.#waitingForObject = false;
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    if (this.#outage) {
-      this.#outage = false;
-      this.#logged.delete('retriable');
-      this.#logger.info(
-        { phase: status.phase },
-        'Kubernetes API reachable again: latest status applied',
-      );
-    }
-    for (const key of ['forbidden', 'invalid', 'not-found']) this.#logged.delete(key);
-    this.#observe(object);
+    this.#failures.accepted({ phase: status.phase });
+    this.#drift.accepted(object);
     const previousPhase = this.#lastPhase;
     this.#lastPhase = status.phase;
     this.#logger.debug(
-      { phase: status.phase, resourceVersion: this.#resourceVersion },
+      { phase: status.phase, resourceVersion: this.#drift.resourceVersion },
       'status applied',
     );
     if (previousPhase !== status.phase) {
-      void this.#events?.phaseChanged(previousPhase, status.phase, status.message, this.#uid);
+      void this.#events?.phaseChanged(previousPhase, status.phase, status.message, this.#drift.uid);
     }
   }
 
   #failed(failure: ApplyFailure, status: RuntimeStatus): ReportOutcome {
-    this.#logFailure('patch', failure);
+    this.#failures.failed('patch', failure);
     switch (failure.kind) {
       case 'retriable':
-        this.#outage = true;
         void this.options.fallback?.report(status);
         this.#scheduleRetry(
           backoffDelay(this.#attempt++, this.options.backoff, failure.retryAfterMs),
@@ -303,70 +267,13 @@ export class K8sReporter implements Reporter {
         return 'deferred';
       case 'not-found':
         // The watch applies the latest status when the object is back.
-        this.#waitingForObject = true;
+        this.#drift.waitForObject();
         this.#lastApplied = undefined;
         return 'deferred';
       default:
         // RBAC or schema: retrying at once cannot help; try again once per interval.
         this.#scheduleRetry(this.#intervalMs);
         return 'failed';
-    }
-  }
-
-  #logFailure(verb: 'get' | 'patch', failure: ApplyFailure): void {
-    const key = failure.kind;
-    if (this.#logged.has(key)) {
-      this.#logger.debug(
-        { verb, failure: failure.kind, summary: failure.summary },
-        'status write still failing',
-      );
-      return;
-    }
-    this.#logged.add(key);
-    const resource = verb === 'get' ? PLURAL : `${PLURAL}/status`;
-    switch (failure.kind) {
-      case 'retriable':
-        this.#logger.warn(
-          { reason: failure.summary },
-          'Kubernetes API unavailable: status goes to the log until it is back',
-        );
-        break;
-      case 'not-found':
-        this.#logger.warn(
-          'VirtualMCPServer not found: the latest status is kept and applied when it exists again',
-        );
-        break;
-      case 'forbidden':
-        if (failure.byPolicy) {
-          this.#logger.error(
-            { verb, resource, denial: failure.summary },
-            'an admission policy denied the status write (is this the ServiceAccount the policy expects for the runtime?)',
-          );
-          break;
-        }
-        this.#logger.error(
-          {
-            verb,
-            resource,
-            apiGroup: this.#group,
-            name: this.#ref.name,
-            namespace: this.#ref.namespace,
-          },
-          `RBAC: this identity may not ${verb} ${resource} "${this.#ref.name}" in namespace "${this.#ref.namespace}"; grant verb "${verb}" on resource "${resource}" in apiGroup "${this.#group}" to the runtime's ServiceAccount`,
-        );
-        break;
-      case 'invalid':
-        this.#logger.error(
-          { code: failure.code, fieldErrors: failure.causes },
-          'the apiserver rejected the status: field errors',
-        );
-        break;
-      case 'unknown-fields':
-        this.#logger.error(
-          { fields: failure.fields },
-          'the installed CRD keeps rejecting status fields',
-        );
-        break;
     }
   }
 
@@ -387,67 +294,4 @@ export class K8sReporter implements Reporter {
       this.options.metrics?.reportOutcome?.(outcome === CONFLATED ? 'conflated' : outcome);
     });
   }
-
-  async #get(): Promise<OwnObject> {
-    return readOwnObject(this.options.kubeConfig, this.#own);
-  }
-
-  #observe(object: OwnObject): void {
-    this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
-    // The watch resumes after our own write rather than replaying it.
-    this.#ownWatch?.observe(object.metadata?.resourceVersion);
-    this.#uid = object.metadata?.uid ?? this.#uid;
-    this.#serverStatus = object.status;
-  }
-
-  #onObject(type: OwnObjectEventType, typed: OwnObject): void {
-    if (type === 'DELETED') {
-      this.#resourceVersion = typed.metadata?.resourceVersion ?? this.#resourceVersion;
-      this.#lastApplied = undefined;
-      this.#uid = undefined;
-      this.#waitingForObject = true;
-      this.#logger.info('VirtualMCPServer deleted: status is applied again when it is recreated');
-      return;
-    }
-    const recreated =
-      this.#uid !== undefined &&
-      typed.metadata?.uid !== undefined &&
-      typed.metadata.uid !== this.#uid;
-    this.#observe(typed);
-    if (recreated) this.#lastApplied = undefined;
-    if (this.#waitingForObject || recreated) {
-      this.#waitingForObject = false;
-      this.#lastApplied = undefined;
-      this.#resubmit();
-      return;
-    }
-    this.#checkDrift();
-  }
-
-  /** Someone else changed runtime-owned fields: re-apply, at most once per report interval. */
-  #checkDrift(): void {
-    const applied = this.#lastApplied;
-    if (applied === undefined || this.#repairTimer !== undefined || this.#stopped) return;
-    if (serverHoldsApplied(this.#serverStatus, applied.status)) return;
-    const delay = Math.max(200, this.#lastRepairAt + this.#intervalMs - Date.now());
-    this.#repairTimer = setTimeout(() => {
-      this.#repairTimer = undefined;
-      const current = this.#lastApplied;
-      // Our own later apply may have arrived meanwhile: only repair real drift.
-      if (current === undefined || serverHoldsApplied(this.#serverStatus, current.status)) return;
-      this.#lastRepairAt = Date.now();
-      this.#logger.info(
-        { server: summarize(this.#serverStatus) },
-        'runtime-owned status fields were changed by another writer: re-applying',
-      );
-      this.#repairPending = true;
-      this.#resubmit();
-    }, delay);
-    this.#repairTimer.unref();
-  }
-}
-
-function summarize(status: Record<string, unknown> | undefined): Record<string, unknown> {
-  const part = runtimeOwnedPart(status);
-  return { phase: part.phase, backendCount: part.backendCount };
 }

@@ -1,90 +1,119 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ownedConditionTypes, ownedFields } from './ownership.js';
-import type { RuntimeStatusJson } from './status-patch.js';
+import { runtimeConditionTypes, runtimeStatusFields } from './ownership.js';
+import { runtimePartOf, type ResolvedStatusLayout } from './status-layout.js';
 
 /**
- * Removes status fields the installed CRD does not know: `totalToolCount` drops a
- * top-level field, `discoveredBackends[].toolCount` one inside every list entry. Pure.
+ * Removes status fields the installed CRD does not know, given as paths from `status`:
+ * `totalToolCount` drops a field, `discoveredBackends[].toolCount` one inside every
+ * list entry, `runtime.discoveredBackends[].toolCount` the same under `status.runtime`.
+ * Returns a copy when something is dropped. Pure.
  */
-export function withoutStatusFields(
-  status: RuntimeStatusJson,
-  dropped: ReadonlySet<string>,
-): RuntimeStatusJson {
+export function withoutStatusFields<T extends object>(status: T, dropped: ReadonlySet<string>): T {
   if (dropped.size === 0) return status;
-  const copy = structuredClone(status) as unknown as Record<string, unknown>;
-  for (const path of dropped) {
-    const [head, ...rest] = path.split('.');
-    if (head === undefined) continue;
-    if (head.endsWith('[]')) {
-      const list = copy[head.slice(0, -2)];
-      if (Array.isArray(list) && rest.length > 0) {
-        for (const item of list as Array<Record<string, unknown>>)
-          Reflect.deleteProperty(item, rest.join('.'));
-      }
-    } else if (rest.length === 0) {
-      Reflect.deleteProperty(copy, head);
-    }
+  const copy = structuredClone(status) as Record<string, unknown>;
+  for (const path of dropped) drop(copy, path.split('.'));
+  return copy as T;
+}
+
+function drop(value: unknown, path: readonly string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined || typeof value !== 'object' || value === null) return;
+  const object = value as Record<string, unknown>;
+  if (head.endsWith('[]')) {
+    const list = object[head.slice(0, -2)];
+    if (Array.isArray(list) && rest.length > 0) for (const item of list) drop(item, rest);
+  } else if (rest.length === 0) {
+    Reflect.deleteProperty(object, head);
+  } else {
+    drop(object[head], rest);
   }
-  return copy as unknown as RuntimeStatusJson;
 }
 
 /**
- * The runtime-owned part of a status as found on the server (any writer's), in a form
- * that compares equal to what the runtime applied: list entries sorted by key, other
- * managers' conditions left out.
+ * The runtime-owned part of a status as found on the server (any writer's), or of a
+ * status body the runtime applied, in a form that compares equal to what the runtime
+ * applied: its fields only (under `status.runtime` in the `runtime` layout), list
+ * entries sorted by key, other managers' conditions left out. In the `runtime` layout
+ * empty values count as absent, as they do for ToolHive's Go types.
  */
 export function runtimeOwnedPart(
-  status: Record<string, unknown> | undefined,
+  status: object | undefined,
+  layout: ResolvedStatusLayout = 'top-level',
 ): Record<string, unknown> {
   const part: Record<string, unknown> = {};
-  if (status === undefined) return part;
-  for (const field of ownedFields('runtime')) {
-    if (status[field] !== undefined) part[field] = status[field];
+  const source = runtimePartOf(layout, status as Readonly<Record<string, unknown>> | undefined);
+  if (source === undefined) return { discoveredBackends: [], conditions: [] };
+  for (const field of runtimeStatusFields()) {
+    if (source[field] !== undefined) part[field] = source[field];
   }
-  const types = new Set(ownedConditionTypes('runtime'));
-  const conditions = Array.isArray(status.conditions)
-    ? (status.conditions as Array<{ type?: string }>)
+  const types = new Set(runtimeConditionTypes());
+  const conditions = Array.isArray(source.conditions)
+    ? (source.conditions as Array<{ type?: string }>)
     : [];
-  part.conditions = conditions.filter((c) => c.type !== undefined && types.has(c.type));
   const byKey = (key: string) => (a: Record<string, unknown>, b: Record<string, unknown>) =>
     String(a[key]).localeCompare(String(b[key]));
-  if (Array.isArray(part.discoveredBackends)) {
-    part.discoveredBackends = [...(part.discoveredBackends as Array<Record<string, unknown>>)].sort(
-      byKey('name'),
-    );
-  } else {
-    part.discoveredBackends = [];
-  }
-  part.conditions = [...(part.conditions as Array<Record<string, unknown>>)].sort(byKey('type'));
-  return part;
+  part.discoveredBackends = Array.isArray(part.discoveredBackends)
+    ? [...(part.discoveredBackends as Array<Record<string, unknown>>)].sort(byKey('name'))
+    : [];
+  part.conditions = (
+    conditions.filter((c) => c.type !== undefined && types.has(c.type)) as Array<
+      Record<string, unknown>
+    >
+  ).sort(byKey('type'));
+  return layout === 'runtime' ? withoutEmptyDeep(part) : part;
 }
 
 /** Whether two runtime statuses say the same, `lastHealthCheck` aside (it is volatile). */
 export function sameRuntimeStatus(
-  a: Record<string, unknown> | undefined,
-  b: Record<string, unknown> | undefined,
+  a: object | undefined,
+  b: object | undefined,
+  layout: ResolvedStatusLayout = 'top-level',
 ): boolean {
   return isDeepStrictEqual(
-    withoutVolatile(runtimeOwnedPart(a)),
-    withoutVolatile(runtimeOwnedPart(b)),
+    withoutVolatile(runtimeOwnedPart(a, layout)),
+    withoutVolatile(runtimeOwnedPart(b, layout)),
   );
 }
 
 /** Whether the server holds exactly what was applied (`lastHealthCheck` included). */
 export function serverHoldsApplied(
-  server: Record<string, unknown> | undefined,
-  applied: RuntimeStatusJson,
+  server: object | undefined,
+  applied: object,
+  layout: ResolvedStatusLayout = 'top-level',
 ): boolean {
-  return isDeepStrictEqual(
-    runtimeOwnedPart(server),
-    runtimeOwnedPart(applied as unknown as Record<string, unknown>),
-  );
+  return isDeepStrictEqual(runtimeOwnedPart(server, layout), runtimeOwnedPart(applied, layout));
+}
+
+/** A few fields of the runtime's part of a status, for log lines. */
+export function runtimeSummary(
+  status: object | undefined,
+  layout: ResolvedStatusLayout = 'top-level',
+): Record<string, unknown> {
+  const part = runtimeOwnedPart(status, layout);
+  return { phase: part.phase, backendCount: part.backendCount };
 }
 
 function withoutVolatile(part: Record<string, unknown>): Record<string, unknown> {
-  const backends = (part.discoveredBackends as Array<Record<string, unknown>>).map((b) => {
+  const backends = ((part.discoveredBackends ?? []) as Array<Record<string, unknown>>).map((b) => {
     const { lastHealthCheck: _volatile, ...rest } = b;
     return rest;
   });
   return { ...part, discoveredBackends: backends };
+}
+
+/** `value` without `''`, `0` and `[]` at any depth below its top: Go's `omitempty` view. */
+function withoutEmptyDeep(part: Record<string, unknown>): Record<string, unknown> {
+  const clean = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(clean);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== '' && v !== 0 && !(Array.isArray(v) && v.length === 0))
+        .map(([k, v]) => [k, clean(v)]),
+    );
+  };
+  const cleaned = clean(part) as Record<string, unknown>;
+  cleaned.discoveredBackends ??= [];
+  cleaned.conditions ??= [];
+  return cleaned;
 }

@@ -54,12 +54,15 @@ export interface RuntimeStatusJson {
   conditions: ConditionJson[];
 }
 
-/** A server-side apply object for the status subresource. */
-export interface StatusApplyPatch {
+/**
+ * A server-side apply object for the status subresource: the runtime's fields at the
+ * top of `status` by default; the reporter's own, laid out for the CRD, as a record.
+ */
+export interface StatusApplyPatch<Status extends object = RuntimeStatusJson> {
   apiVersion: string;
   kind: typeof VMCP_KIND;
   metadata: { name: string; namespace: string };
-  status: RuntimeStatusJson;
+  status: Status;
 }
 
 /** The CRD's words for backend health, as ToolHive writes them. */

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { STATUS_LAYOUTS, type StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
 import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
 import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
@@ -7,6 +8,7 @@ import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
 import { healthProbeOption } from './health-server.js';
+import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
 import { addOperatorCommand } from './operator-command.js';
 import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
@@ -24,6 +26,7 @@ interface RunFlags extends CommonFlags {
   readonly kubeconfig?: string;
   readonly fieldManager?: string;
   readonly healthProbeBindAddress: string;
+  readonly statusLayout?: StatusLayout;
 }
 
 /** Receives the exit code of a command that ran. */
@@ -96,6 +99,14 @@ export function createProgram(exitWith: ExitWith): Command {
         'server-side apply field manager (default: vmcp-runtime)',
       ),
     )
+    .addOption(
+      new Option(
+        '--status-layout <layout>',
+        "k8s mode: top-level (this project's CRD), runtime (ToolHive's status.runtime), or auto from the CRD's schema (default: auto)",
+      )
+        .choices(STATUS_LAYOUTS)
+        .env('VMCP_STATUS_LAYOUT'),
+    )
     .addOption(metricsOption())
     .addOption(healthProbeOption())
     .addOption(logLevelOption())
@@ -122,6 +133,7 @@ export function createProgram(exitWith: ExitWith): Command {
           reporter: flags.reporter,
           kubeconfigPath: firstKubeconfig(flags.kubeconfig),
           fieldManager: flags.fieldManager,
+          statusLayout: flags.statusLayout,
           intervalMs,
           monitor: config.monitor,
           metricsAddress,
@@ -174,6 +186,7 @@ export function createProgram(exitWith: ExitWith): Command {
     });
 
   addOperatorCommand(program, exitWith);
+  addInspectCommand(program, exitWith);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { of, type Observable } from 'rxjs';
+import type { StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
 import { createReporter } from '../factory/create-reporter.js';
 import type { ReporterChoice } from '../factory/detect-reporter-mode.js';
@@ -36,6 +37,8 @@ export interface ServeStatusOptions {
   readonly reporter: ReporterChoice;
   readonly kubeconfigPath?: string | undefined;
   readonly fieldManager?: string | undefined;
+  /** Kubernetes mode: see `createReporter`. Defaults to `VMCP_STATUS_LAYOUT`, else `auto`. */
+  readonly statusLayout?: StatusLayout | undefined;
   /**
    * The report interval a flag or the config file set. Otherwise the spec's
    * `reportInterval` when backends come from the spec, else 30 s.
@@ -73,6 +76,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     logger,
     ...(options.kubeconfigPath === undefined ? {} : { kubeconfigPath: options.kubeconfigPath }),
     ...(options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager }),
+    ...(options.statusLayout === undefined ? {} : { statusLayout: options.statusLayout }),
     ...(metrics === undefined ? {} : { metrics: metrics.reporterHooks }),
   };
   const created = createReporter(reporterOptions);

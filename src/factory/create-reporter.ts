@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter, type ReporterMetrics } from '../apply/k8s-reporter.js';
 import { createLogger, type Logger } from '../logger.js';
 import { LogReporter } from '../apply/log-reporter.js';
+import { checkStatusLayout, type StatusLayout } from '../apply/status-layout.js';
 import { NoopReporter, type Reporter } from '../reporter.js';
 import { loadKubeConfig } from './load-kube-config.js';
 import {
@@ -31,6 +32,12 @@ export interface CreateReporterOptions {
   readonly apiVersion?: string;
   /** Kubernetes mode: metrics hooks. */
   readonly metrics?: ReporterMetrics;
+  /**
+   * Kubernetes mode: where the runtime's status goes, `top-level`, `runtime`
+   * (ToolHive's `status.runtime`) or `auto` (from the installed CRD's schema).
+   * Defaults to `VMCP_STATUS_LAYOUT`, else `auto`.
+   */
+  readonly statusLayout?: StatusLayout;
 }
 
 /** A reporter and why it was chosen. */
@@ -45,10 +52,15 @@ export interface ReporterSelection {
  * Builds the reporter for this environment (see {@link detectReporterMode}) and says
  * once, at info level, which one and why.
  *
- * @throws ConfigError for a bad choice or, in Kubernetes mode, a bad name or namespace.
+ * @throws ConfigError for a bad choice or status layout (option or `VMCP_STATUS_LAYOUT`)
+ *   or, in Kubernetes mode, a bad name or namespace.
  */
 export function createReporter(options: CreateReporterOptions = {}): ReporterSelection {
   const env = options.env ?? process.env;
+  const statusLayout =
+    options.statusLayout !== undefined
+      ? checkStatusLayout('statusLayout', options.statusLayout)
+      : checkStatusLayout('VMCP_STATUS_LAYOUT', env.VMCP_STATUS_LAYOUT || 'auto');
   const logger = options.logger ?? createLogger();
   const serviceAccountDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const mode = detectReporterMode(
@@ -75,6 +87,7 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
         },
         ...(options.fieldManager !== undefined ? { fieldManager: options.fieldManager } : {}),
         ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+        statusLayout,
         ...(env.POD_NAME !== undefined && env.POD_NAME !== '' ? { instance: env.POD_NAME } : {}),
         fallback: new LogReporter({ logger }),
         logger,

@@ -11,7 +11,7 @@ import { imageName } from '../../tools/cluster/image.js';
 import type { ClusterNode } from '../../tools/cluster/node.js';
 import { waitFor } from '../../tools/cluster/wait-for.js';
 import { kubectlTable } from '../support/k8s/kubectl-table.js';
-import { ownedStatusKeys } from '../support/k8s/managed-fields.js';
+import { managedStatusFields, statusFieldLabel } from '../../src/apply/managed-status-fields.js';
 import {
   containerTask,
   hostBackendService,
@@ -154,8 +154,9 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     ]);
     for (const entry of onStatus) {
       const owner = entry.manager === 'vmcp-runtime' ? 'runtime' : 'operator';
-      for (const key of ownedStatusKeys(entry.fieldsV1)) {
-        expect(ownerOf(key.field, key.conditionType), `${entry.manager}: ${key.field}`).to.equal(
+      for (const field of managedStatusFields(entry.fieldsV1)) {
+        const type = typeof field.item?.type === 'string' ? field.item.type : undefined;
+        expect(ownerOf(field.path, type), `${entry.manager}: ${statusFieldLabel(field)}`).to.equal(
           owner,
         );
       }
@@ -255,9 +256,10 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
         ).filter((m) => m.subresource === 'status');
         managersSeen.push(
           entries.flatMap((m) =>
-            ownedStatusKeys(m.fieldsV1).map(
-              (k) => `${ownerOf(k.field, k.conditionType) ?? '?'}:${m.manager}/${m.operation}`,
-            ),
+            managedStatusFields(m.fieldsV1).map((f) => {
+              const type = typeof f.item?.type === 'string' ? f.item.type : undefined;
+              return `${ownerOf(f.path, type) ?? '?'}:${m.manager}/${m.operation}`;
+            }),
           ),
         );
       },

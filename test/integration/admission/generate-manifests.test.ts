@@ -45,6 +45,20 @@ describe('npm run manifests (scripts/generate-manifests.ts)', function () {
     expect(readFileSync(join(out, 'binding.yaml'), 'utf8')).to.equal('edited by hand\n');
   });
 
+  it('--layout runtime generates the policy for ToolHive’s CRD; --layout auto exits 2', () => {
+    const result = generate('--out', out, '--layout', 'runtime');
+    expect(result.code, result.stderr).to.equal(0);
+    const policy = readFileSync(join(out, 'policy.yaml'), 'utf8');
+    expect(policy).to.equal(admissionManifests({ layout: 'runtime' })['policy.yaml']);
+    expect(policy).to.contain('status layout: runtime');
+    expect(policy).to.contain(
+      "object.?status.?runtime != oldObject.?status.?runtime ? ['status.runtime']",
+    );
+    const auto = generate('--out', out, '--layout', 'auto');
+    expect(auto.code).to.equal(2);
+    expect(auto.stderr).to.contain('--layout: expected top-level or runtime');
+  });
+
   it('generates for other identities; a bad one exits 2 naming the option', () => {
     const custom = generate(
       '--out',

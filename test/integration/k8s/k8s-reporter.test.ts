@@ -15,14 +15,23 @@ import type { RuntimeStatus } from '../../../src/types.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { legacyCrd } from '../../support/k8s/legacy-crd.js';
 import { runtimeIdentity, runtimeRules } from '../../../tools/cluster/runtime-identity.js';
-import { ownedStatusKeys } from '../../support/k8s/managed-fields.js';
+import {
+  managedStatusFields,
+  type ManagedStatusField,
+} from '../../../src/apply/managed-status-fields.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
 import { statusOf, vmcpObject } from '../../../tools/cluster/status-fixtures.js';
 import { LEVEL, memoryLogger } from '../../support/memory-log.js';
 import { waitFor } from '../../../tools/cluster/wait-for.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
+import { readStatusSchema } from '../../../src/apply/openapi-schema.js';
+import { apiserverRequests } from '../../support/k8s/apiserver-requests.js';
 
 const { group, version, plural } = vmcpResource();
+
+/** A condition item's type; undefined for any other field. */
+const conditionType = (k: ManagedStatusField): string | undefined =>
+  k.path[0] === 'conditions' && typeof k.item?.type === 'string' ? k.item.type : undefined;
 
 type Vmcp = {
   metadata: {
@@ -74,6 +83,7 @@ describe('K8sReporter on a real kube-apiserver', function () {
       apiVersion?: string;
       level?: 'info' | 'debug';
       fallback?: NoopReporter;
+      withoutOpenApi?: boolean;
     } = {},
   ) => {
     const log = memoryLogger(options.level ?? 'info');
@@ -96,6 +106,10 @@ describe('K8sReporter on a real kube-apiserver', function () {
         },
       },
       ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
+      // As on an apiserver that serves no OpenAPI v3: only rejected applies teach.
+      ...(options.withoutOpenApi === true
+        ? { readSchema: () => Promise.resolve({ kind: 'unpublished', reason: 'test' } as const) }
+        : {}),
     });
     reporters.push(reporter);
     return { reporter, log, outcomes, pending };
@@ -128,8 +142,8 @@ describe('K8sReporter on a real kube-apiserver', function () {
     );
     expect(runtimeEntries).to.have.length(1);
     expect(runtimeEntries[0]).to.include({ operation: 'Apply', subresource: 'status' });
-    const owned = ownedStatusKeys(runtimeEntries[0]?.fieldsV1);
-    expect(owned.map((k) => k.conditionType ?? k.field)).to.include.members([
+    const owned = managedStatusFields(runtimeEntries[0]?.fieldsV1);
+    expect(owned.map((k) => conditionType(k) ?? k.path.join('.'))).to.include.members([
       'phase',
       'message',
       'totalToolCount',
@@ -138,7 +152,7 @@ describe('K8sReporter on a real kube-apiserver', function () {
       'BackendsDiscovered',
     ]);
     for (const key of owned)
-      expect(ownerOf(key.field, key.conditionType), JSON.stringify(key)).to.equal('runtime');
+      expect(ownerOf(key.path, conditionType(key)), JSON.stringify(key)).to.equal('runtime');
   });
 
   it('stays quiet: the same status again sends nothing and resourceVersion does not move', async () => {
@@ -234,9 +248,9 @@ describe('K8sReporter on a real kube-apiserver', function () {
     ]);
     const fields = (manager: string) =>
       new Set(
-        ownedStatusKeys(
+        managedStatusFields(
           object.metadata.managedFields?.find((m) => m.manager === manager)?.fieldsV1,
-        ).map((k) => `${k.field}/${k.conditionType ?? ''}`),
+        ).map((k) => `${k.path.join('.')}/${conditionType(k) ?? ''}`),
       );
     const runtime = fields('vmcp-runtime');
     const operator = fields('vmcp-operator');
@@ -365,67 +379,146 @@ describe('K8sReporter on a real kube-apiserver', function () {
     expect(object.status?.discoveredBackends?.map((b) => b.name)).to.deep.equal(['alpha', 'beta']);
   });
 
-  it('unknown fields on an older CRD (the apiserver answers 500): warns once naming them and reports everything else', async () => {
+  describe('an older CRD without some status fields', () => {
     const legacyGroup = 'legacy.toolhive.test';
-    const crd = legacyCrd(legacyGroup, ['totalToolCount', 'discoveredBackends[].toolCount']);
-    await installCrd(admin, crd);
     const apiVersion = `${legacyGroup}/${version}`;
-    await create('legacy', apiVersion);
-    const raw = await adminApi()
-      .patchNamespacedCustomObjectStatus(
-        {
-          group: legacyGroup,
-          version,
-          namespace: cluster.namespace,
-          plural,
-          name: 'legacy',
-          body: {
-            ...vmcpObject('legacy', cluster.namespace, apiVersion),
-            status: { totalToolCount: 3 },
-          },
-          fieldManager: 'probe',
-          force: true,
-          fieldValidation: 'Strict',
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-      )
-      .then(
-        () => ({ code: 200, body: '' }),
-        (err: unknown) => ({
-          code: (err as ApiException<string>).code,
-          body: (err as ApiException<string>).body,
-        }),
+    const legacyRules = (name: string) =>
+      runtimeRules(name).map((r) =>
+        r.apiGroups.includes(group) ? { ...r, apiGroups: [legacyGroup] } : r,
       );
-    // The real apiserver answers 500, not 400, when a strict apply names unknown fields.
-    expect(raw.code, raw.body).to.equal(500);
-    expect(raw.body).to.contain('totalToolCount');
-    const rules = runtimeRules('legacy').map((r) =>
-      r.apiGroups.includes(group) ? { ...r, apiGroups: [legacyGroup] } : r,
-    );
-    const kubeConfig = await runtimeIdentity(cluster.plane, cluster.namespace, 'legacy', { rules });
-    const { reporter, log, outcomes } = await reporterFor('legacy', { kubeConfig, apiVersion });
-    await reporter.start(30_000);
-    await reporter.report(statusOf([['alpha', 'healthy', 4]]));
-    await reporter.report(
-      statusOf([
-        ['alpha', 'healthy', 5],
-        ['beta', 'healthy', 1],
-      ]),
-    );
-    expect(outcomes).to.deep.equal(['applied', 'applied']);
-    expect(reporter.droppedFields).to.deep.equal([
-      'discoveredBackends[].toolCount',
-      'totalToolCount',
-    ]);
-    const warnings = log.lines.filter((l) => l.level === LEVEL.warn);
-    expect(warnings.length).to.be.within(1, 2);
-    expect(warnings.flatMap((w) => w.droppedFields as string[])).to.include.members([
-      'totalToolCount',
-    ]);
-    const object = await read('legacy', apiVersion);
-    expect(object.status?.phase).to.equal('Ready');
-    expect(object.status?.discoveredBackends?.map((b) => b.name)).to.deep.equal(['alpha', 'beta']);
-    expect(object.status).to.not.have.property('totalToolCount');
+    const rejected = async () =>
+      (
+        await apiserverRequests(admin, {
+          group: legacyGroup,
+          resource: plural,
+          subresource: 'status',
+          verb: 'APPLY',
+        })
+      ).get('500') ?? 0;
+
+    before(async function () {
+      this.timeout(120_000);
+      await installCrd(
+        admin,
+        legacyCrd(legacyGroup, ['totalToolCount', 'discoveredBackends[].toolCount']),
+      );
+      await waitFor(
+        'the legacy CRD published in OpenAPI v3',
+        async () =>
+          (await readStatusSchema(admin, { group: legacyGroup, version, kind: 'VirtualMCPServer' }))
+            .kind === 'found',
+        60_000,
+      );
+    });
+
+    it('the apiserver answers 500, not 400, when a strict apply names unknown fields', async () => {
+      await create('legacy-raw', apiVersion);
+      const raw = await adminApi()
+        .patchNamespacedCustomObjectStatus(
+          {
+            group: legacyGroup,
+            version,
+            namespace: cluster.namespace,
+            plural,
+            name: 'legacy-raw',
+            body: {
+              ...vmcpObject('legacy-raw', cluster.namespace, apiVersion),
+              status: { totalToolCount: 3 },
+            },
+            fieldManager: 'probe',
+            force: true,
+            fieldValidation: 'Strict',
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        )
+        .then(
+          () => ({ code: 200, body: '' }),
+          (err: unknown) => ({
+            code: (err as ApiException<string>).code,
+            body: (err as ApiException<string>).body,
+          }),
+        );
+      expect(raw.code, raw.body).to.equal(500);
+      expect(raw.body).to.contain('totalToolCount');
+    });
+
+    it('schema first: no apply rejected, one warning naming the fields, everything else reported', async () => {
+      await create('legacy', apiVersion);
+      const kubeConfig = await runtimeIdentity(cluster.plane, cluster.namespace, 'legacy', {
+        rules: legacyRules('legacy'),
+      });
+      const before = await rejected();
+      const { reporter, log, outcomes } = await reporterFor('legacy', { kubeConfig, apiVersion });
+      await reporter.start(30_000);
+      await reporter.report(statusOf([['alpha', 'healthy', 4]]));
+      await reporter.report(
+        statusOf([
+          ['alpha', 'healthy', 5],
+          ['beta', 'healthy', 1],
+        ]),
+      );
+      expect(outcomes).to.deep.equal(['applied', 'applied']);
+      expect((await rejected()) - before).to.equal(0);
+      expect(reporter.statusLayout).to.deep.equal({ layout: 'top-level', source: 'schema' });
+      expect(reporter.droppedFields).to.deep.equal([
+        'discoveredBackends[].toolCount',
+        'totalToolCount',
+      ]);
+      const warnings = log.lines.filter((l) => l.level === LEVEL.warn);
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]?.droppedFields).to.deep.equal(reporter.droppedFields);
+      const object = await read('legacy', apiVersion);
+      expect(object.status?.phase).to.equal('Ready');
+      expect(object.status?.discoveredBackends?.map((b) => b.name)).to.deep.equal([
+        'alpha',
+        'beta',
+      ]);
+      expect(object.status).to.not.have.property('totalToolCount');
+    });
+
+    it('without OpenAPI v3: learns the fields from the rejected applies (500 message) and reports the rest', async () => {
+      await create('legacy-fallback', apiVersion);
+      const kubeConfig = await runtimeIdentity(
+        cluster.plane,
+        cluster.namespace,
+        'legacy-fallback',
+        {
+          rules: legacyRules('legacy-fallback'),
+        },
+      );
+      const before = await rejected();
+      const { reporter, log, outcomes } = await reporterFor('legacy-fallback', {
+        kubeConfig,
+        apiVersion,
+        withoutOpenApi: true,
+      });
+      await reporter.start(30_000);
+      await reporter.report(statusOf([['alpha', 'healthy', 4]]));
+      await reporter.report(
+        statusOf([
+          ['alpha', 'healthy', 5],
+          ['beta', 'healthy', 1],
+        ]),
+      );
+      expect(outcomes).to.deep.equal(['applied', 'applied']);
+      expect(reporter.statusLayout.source).to.equal('default');
+      expect(reporter.droppedFields).to.deep.equal([
+        'discoveredBackends[].toolCount',
+        'totalToolCount',
+      ]);
+      // What having no schema costs: one rejected apply per round of unknown fields.
+      const cost = (await rejected()) - before;
+      expect(cost).to.be.within(1, 2);
+      const warnings = log.lines.filter((l) => l.level === LEVEL.warn);
+      expect(warnings).to.have.length(cost);
+      expect(warnings.flatMap((w) => w.droppedFields as string[])).to.include('totalToolCount');
+      const object = await read('legacy-fallback', apiVersion);
+      expect(object.status?.discoveredBackends?.map((b) => b.name)).to.deep.equal([
+        'alpha',
+        'beta',
+      ]);
+      expect(object.status).to.not.have.property('totalToolCount');
+    });
   });
 
   it('422: a value the schema rejects is logged once with the field errors', async () => {

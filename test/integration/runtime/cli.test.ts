@@ -84,6 +84,7 @@ describe('vmcp-status CLI (the built binary)', function () {
         '--reporter',
         '--kubeconfig',
         '--field-manager',
+        '--status-layout',
         '--metrics-bind-address',
         '--log-level',
       ]) {
@@ -112,6 +113,11 @@ describe('vmcp-status CLI (the built binary)', function () {
         'an unknown reporter',
         ['run', '--config', 'x.yaml', '--reporter', 'carrier-pigeon'],
         /--reporter.*carrier-pigeon|carrier-pigeon.*Allowed choices/s,
+      ],
+      [
+        'an unknown status layout',
+        ['run', '--config', 'x.yaml', '--status-layout', 'nested'],
+        /--status-layout.*nested|nested.*Allowed choices/s,
       ],
       [
         'a bad --interval',

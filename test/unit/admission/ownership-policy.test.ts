@@ -153,6 +153,46 @@ describe('the status-ownership policy builder', () => {
     });
   });
 
+  describe('the runtime layout (ToolHive’s CRD)', () => {
+    it('the runtime may change only status.runtime; the operator every top-level field', () => {
+      expect(ownedFieldChecks('runtime', 'runtime')).to.deep.equal([
+        {
+          label: 'status.runtime',
+          changed: 'object.?status.?runtime != oldObject.?status.?runtime',
+        },
+      ]);
+      const operator = ownedFieldChecks('operator', 'runtime').map((c) => c.label);
+      expect(operator).to.include.members([
+        'status.phase',
+        'status.message',
+        'status.backendCount',
+        'status.discoveredBackends',
+        'status.conditions',
+        'status.url',
+      ]);
+      expect(operator).to.not.include('status.runtime');
+    });
+
+    it("defaults to ToolHive's operator and says who owns what in the denial", () => {
+      const policy = ownershipPolicy({ layout: 'runtime' });
+      expect(variable(policy, 'operatorDeniedFields')).to.contain(
+        "['system:serviceaccount:toolhive-system:toolhive-operator']",
+      );
+      expect(variable(policy, 'runtimeFieldsChanged')).to.equal(
+        "(object.?status.?runtime != oldObject.?status.?runtime ? ['status.runtime'] : [])",
+      );
+      expect(policy.spec.validations[0]?.messageExpression).to.contain(
+        '(owned by the ToolHive operator, written only by system:serviceaccount:toolhive-system:toolhive-operator)',
+      );
+      expect(resolvePolicyOptions({ layout: 'runtime', operatorUsernames: ['x:y'] }))
+        .to.have.property('operatorUsernames')
+        .that.deep.equals(['x:y']);
+      expect(() => resolvePolicyOptions({ layout: 'nested' as never }))
+        .to.throw(ConfigError)
+        .with.property('field', 'layout');
+    });
+  });
+
   describe('ownershipPolicyBinding', () => {
     it('denies by default, in every namespace', () => {
       expect(ownershipPolicyBinding()).to.deep.equal({

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import {
   runtimeOwnedPart,
+  runtimeSummary,
   sameRuntimeStatus,
   serverHoldsApplied,
   withoutStatusFields,
 } from '../../../src/apply/runtime-status-fields.js';
+import { layoutStatusBody } from '../../../src/apply/runtime-snapshot.js';
 import { statusApplyPatch } from '../../../src/apply/status-patch.js';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
 import { check, statesOf } from '../../../tools/cluster/health-checks.js';
@@ -51,5 +53,72 @@ describe('runtime status fields', () => {
     expect(serverHoldsApplied(server, applied)).to.equal(true);
     expect(serverHoldsApplied({ ...server, phase: 'Failed' }, applied)).to.equal(false);
     expect(runtimeOwnedPart(server)).to.not.have.any.keys('url', 'observedGeneration');
+  });
+});
+
+describe('runtime status fields in the runtime layout', () => {
+  const body = () => layoutStatusBody('runtime', patchOf(at).status);
+
+  it('drops fields under status.runtime, in list entries too', () => {
+    const dropped = withoutStatusFields(
+      body(),
+      new Set(['runtime.totalToolCount', 'runtime.discoveredBackends[].toolCount']),
+    );
+    const runtime = dropped.runtime as Record<string, unknown>;
+    expect(runtime).to.not.have.property('totalToolCount');
+    expect((runtime.discoveredBackends as object[]).every((b) => !('toolCount' in b))).to.equal(
+      true,
+    );
+    expect((body().runtime as Record<string, unknown>).totalToolCount).to.equal(10);
+  });
+
+  it('finds what was applied under status.runtime whatever ToolHive projected to the top', () => {
+    const applied = body();
+    const runtime = applied.runtime as Record<string, unknown>;
+    const server = {
+      runtime: {
+        ...runtime,
+        discoveredBackends: [...(runtime.discoveredBackends as object[])].reverse(),
+      },
+      // ToolHive's operator's projection: a copy at the top, in its own words.
+      phase: 'Degraded',
+      message: 'projected',
+      conditions: [{ type: 'Ready', status: 'False' }],
+      discoveredBackends: [],
+    };
+    expect(serverHoldsApplied(server, applied, 'runtime')).to.equal(true);
+    expect(
+      serverHoldsApplied({ ...server, phase: 'Ready', message: 'other' }, applied, 'runtime'),
+    ).to.equal(true);
+    expect(
+      serverHoldsApplied(
+        { ...server, runtime: { ...runtime, phase: 'Failed' } },
+        applied,
+        'runtime',
+      ),
+    ).to.equal(false);
+    // In the top-level layout the same top-level change is drift.
+    expect(
+      serverHoldsApplied({ ...(applied.runtime as object), phase: 'Failed' }, runtime),
+    ).to.equal(false);
+  });
+
+  it('counts empty values as absent, as a Go round trip leaves them', () => {
+    const applied = body();
+    const runtime = applied.runtime as Record<string, unknown>;
+    expect(
+      serverHoldsApplied(
+        { runtime: { ...runtime, message: '', backendCount: 0 } },
+        {
+          runtime: { ...runtime, message: undefined, backendCount: undefined },
+        },
+        'runtime',
+      ),
+    ).to.equal(true);
+    expect(sameRuntimeStatus(applied, { runtime: { ...runtime } }, 'runtime')).to.equal(true);
+    expect(runtimeSummary(applied, 'runtime')).to.deep.equal({
+      phase: 'Degraded',
+      backendCount: 1,
+    });
   });
 });

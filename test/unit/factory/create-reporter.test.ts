@@ -184,6 +184,35 @@ describe('createReporter in Kubernetes mode', () => {
     }
   });
 
+  it('passes the status layout: the option, else VMCP_STATUS_LAYOUT, else auto', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vmcp-sa-'));
+    try {
+      await writeFile(join(dir, 'token'), 'not-a-real-token');
+      const inPod = { ...named, KUBERNETES_SERVICE_HOST: '10.0.0.1' };
+      const layoutOf = (options: CreateReporterOptions) => {
+        const { logger } = memoryLogger('info');
+        const { reporter } = createReporter({ serviceAccountDir: dir, logger, ...options });
+        return (reporter as K8sReporter).statusLayout;
+      };
+      expect(layoutOf({ env: inPod })).to.deep.equal({ layout: 'top-level', source: 'default' });
+      expect(layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'runtime' } })).to.deep.equal({
+        layout: 'runtime',
+        source: 'forced',
+      });
+      expect(
+        layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'runtime' }, statusLayout: 'top-level' }),
+      ).to.deep.equal({ layout: 'top-level', source: 'forced' });
+      expect(() => layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'nested' } }))
+        .to.throw(ConfigError)
+        .with.property('field', 'VMCP_STATUS_LAYOUT');
+      expect(() => layoutOf({ env: {}, statusLayout: 'flat' as never }))
+        .to.throw(ConfigError)
+        .with.property('field', 'statusLayout');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without a server address or a kubeconfig is a ConfigError naming KUBERNETES_SERVICE_HOST', () => {
     const { logger } = memoryLogger('info');
     expect(() =>

@@ -1,0 +1,52 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../logger.js';
+import type { Reporter } from '../reporter.js';
+import type { BackoffOptions } from './backoff.js';
+import type { readStatusSchema } from './openapi-schema.js';
+import type { StatusLayout } from './status-layout.js';
+import type { ObjectRef, StatusApplyPatch } from './status-patch.js';
+
+/** What became of one status given to `K8sReporter.report`. */
+export type ReportOutcome = 'applied' | 'unchanged' | 'conflated' | 'deferred' | 'failed';
+
+/** Hooks for metrics (see src/runtime/metrics.ts); all optional. */
+export interface ReporterMetrics {
+  reportOutcome?(outcome: ReportOutcome): void;
+  applyLatency?(seconds: number): void;
+  pendingWrites?(count: number): void;
+}
+
+/** Options of `K8sReporter` (src/apply/k8s-reporter.ts). */
+export interface K8sReporterOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The VirtualMCPServer; `apiVersion` defaults to `toolhive.stacklok.dev/v1beta1`. */
+  readonly ref: ObjectRef;
+  /** Defaults to `vmcp-runtime`. */
+  readonly fieldManager?: string;
+  /** Gets every status while the API is unreachable (usually a LogReporter). */
+  readonly fallback?: Reporter;
+  readonly logger?: Logger;
+  /** Retry pacing for 429, 5xx and network errors. */
+  readonly backoff?: BackoffOptions;
+  /** How long `stop()` may spend flushing. Defaults to 5 s. */
+  readonly stopTimeoutMs?: number;
+  /** Record PhaseChanged Events. Defaults to true. */
+  readonly events?: boolean;
+  /** Reporting instance of Events; defaults to `POD_NAME`, else the host name. */
+  readonly instance?: string;
+  readonly metrics?: ReporterMetrics;
+  /**
+   * Where the runtime's status goes: `top-level` (this project's CRD), `runtime`
+   * (ToolHive's `status.runtime`, projected by its operator) or `auto`, decided by the
+   * installed CRD's published schema. Defaults to `auto`.
+   */
+  readonly statusLayout?: StatusLayout;
+  /**
+   * Reads the CRD's published status schema. Defaults to reading the apiserver's
+   * OpenAPI v3 document; a test passes one that finds none, as on a server without it.
+   */
+  readonly readSchema?: typeof readStatusSchema;
+}
+
+/** The status body the reporter applies, laid out for the CRD. */
+export type LaidOutPatch = StatusApplyPatch<Record<string, unknown>>;
