@@ -25,13 +25,19 @@ export interface Subject {
 }
 
 /**
- * The rows, in table order. "Ours on ToolHive's CRD" is one more entry once the
- * reporter has a runtime layout:
- * `{ id: 'ours-runtime', label: 'vmcp-status, runtime layout on ToolHive’s CRD', crd: 'toolhive',
- *    runtime: 'ours', operator: 'toolhive', reporter: { statusLayout: 'runtime' } }`.
+ * The rows, in table order: ours on our CRD, ours in ToolHive's layout on ToolHive's
+ * CRD beside ToolHive's projection, and ToolHive's own reporter there.
  */
 export const SUBJECTS: readonly Subject[] = [
   { id: 'ours', label: 'vmcp-status', crd: 'project', runtime: 'ours', operator: 'ours' },
+  {
+    id: 'ours-runtime',
+    label: 'vmcp-status, runtime layout on ToolHive’s CRD',
+    crd: 'toolhive',
+    runtime: 'ours',
+    operator: 'toolhive',
+    reporter: { statusLayout: 'runtime' },
+  },
   {
     id: 'toolhive',
     label: 'ToolHive v0.63.0 (reproduction)',
