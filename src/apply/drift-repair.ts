@@ -27,6 +27,13 @@ export interface DriftRepairOptions {
   readonly resubmit: (repair: boolean) => void;
   /** A few fields of the server's status for the repair log line. */
   readonly summarize: (status: Record<string, unknown> | undefined) => Record<string, unknown>;
+  /**
+   * Whether the object's runtime fields were last written by someone other than this
+   * runtime's field manager (by apply). Defaults to always: every difference is drift.
+   */
+  readonly foreign?: (object: OwnObject) => boolean;
+  /** A difference that is not foreign: another replica wrote; nothing is repaired. */
+  readonly replicaWrote?: () => void;
 }
 
 /**
@@ -42,6 +49,7 @@ export class DriftRepair {
   #resourceVersion: string | undefined;
   #uid: string | undefined;
   #serverStatus: Record<string, unknown> | undefined;
+  #serverObject: OwnObject | undefined;
   #waitingForObject = false;
   #lastRepairAt = 0;
   #repairTimer: NodeJS.Timeout | undefined;
@@ -93,6 +101,7 @@ export class DriftRepair {
     this.#watch?.observe(object.metadata?.resourceVersion);
     this.#uid = object.metadata?.uid ?? this.#uid;
     this.#serverStatus = object.status;
+    this.#serverObject = object;
   }
 
   /** A write found no object (404): the latest status is applied when the watch sees it. */
@@ -131,15 +140,30 @@ export class DriftRepair {
     this.#checkDrift();
   }
 
+  #foreign(): boolean {
+    const object = this.#serverObject;
+    return (
+      object === undefined || this.options.foreign === undefined || this.options.foreign(object)
+    );
+  }
+
   /** Someone else changed runtime-owned fields: re-apply, at most once per report interval. */
   #checkDrift(): void {
     if (this.#repairTimer !== undefined || this.#stopped) return;
     if (this.options.holdsApplied(this.#serverStatus) !== false) return;
+    if (!this.#foreign()) {
+      this.options.replicaWrote?.();
+      return;
+    }
     const delay = Math.max(200, this.#lastRepairAt + this.intervalMs - Date.now());
     this.#repairTimer = setTimeout(() => {
       this.#repairTimer = undefined;
       // Our own later apply may have arrived meanwhile: only repair real drift.
       if (this.#stopped || this.options.holdsApplied(this.#serverStatus) !== false) return;
+      if (!this.#foreign()) {
+        this.options.replicaWrote?.();
+        return;
+      }
       this.#lastRepairAt = Date.now();
       this.options.logger.info(
         { server: this.options.summarize(this.#serverStatus) },

@@ -46,6 +46,22 @@ export interface K8sReporterOptions {
    * OpenAPI v3 document; a test passes one that finds none, as on a server without it.
    */
   readonly readSchema?: typeof readStatusSchema;
+  /**
+   * One writer among several replicas: a write Lease named
+   * `<VirtualMCPServer>-vmcp-status`, taken or renewed only before a write
+   * (src/apply/status-write-lease.ts). `identity` is the pod name. Defaults to none.
+   */
+  readonly writeLease?: { readonly identity: string; readonly durationMs?: number } | undefined;
+  /**
+   * Writes a status that only differs in check times (`lastHealthCheck`) once its last
+   * write is this old, so no status is older than this plus one report interval (the
+   * pipeline re-derives the status every interval: `statusRefresh` of
+   * startStatusReporting). 0 turns it off. Defaults to 300 000 ms (5 minutes, the
+   * kubelet's node status report frequency).
+   */
+  readonly statusRefreshMs?: number;
+  /** Defaults to `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** The status body the reporter applies, laid out for the CRD. */

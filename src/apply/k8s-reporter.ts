@@ -21,6 +21,9 @@ import {
   type ResolvedStatusLayout,
 } from './status-layout.js';
 import type { ConditionJson, ObjectRef } from './status-patch.js';
+import { StatusWriteLease, statusLeaseName } from './status-write-lease.js';
+import { checkNumber } from '../validate.js';
+import { ownedOnlyBy } from './ownership-audit.js';
 import { VMCP_PLURAL, vmcpResource } from './vmcp-resource.js';
 import { readOwnObject, type OwnObjectRef } from './watch-own-object.js';
 
@@ -60,6 +63,9 @@ export class K8sReporter implements Reporter {
   readonly #failures: ApplyFailureLog;
   readonly #drift: DriftRepair;
   readonly #fields: StatusFieldDiscovery;
+  readonly #lease: StatusWriteLease | undefined;
+  readonly #refreshMs: number;
+  readonly #now: () => number;
 
   #latest: RuntimeStatus | undefined;
   #lastApplied: LaidOutPatch | undefined;
@@ -70,6 +76,8 @@ export class K8sReporter implements Reporter {
   #attempt = 0;
   #repairPending = false;
   #retryTimer: NodeJS.Timeout | undefined;
+  #lastWriteAt = 0;
+  #waitingForLease = false;
   #stopped = false;
 
   constructor(private readonly options: K8sReporterOptions) {
@@ -88,6 +96,22 @@ export class K8sReporter implements Reporter {
       vmcp: `${options.ref.namespace}/${options.ref.name}`,
     });
     this.#applier = new StatusApplier(options.kubeConfig);
+    this.#now = options.now ?? Date.now;
+    this.#refreshMs = checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000);
+    this.#lease =
+      options.writeLease === undefined
+        ? undefined
+        : new StatusWriteLease({
+            kubeConfig: options.kubeConfig,
+            namespace: options.ref.namespace,
+            name: statusLeaseName(options.ref.name),
+            identity: options.writeLease.identity,
+            ...(options.writeLease.durationMs !== undefined
+              ? { durationMs: options.writeLease.durationMs }
+              : {}),
+            logger: this.#logger,
+            now: this.#now,
+          });
     this.#queue = new LatestWinsQueue((status) => this.#write(status));
     this.#failures = new ApplyFailureLog(this.#logger, this.#own);
     this.#fields = new StatusFieldDiscovery({
@@ -107,6 +131,13 @@ export class K8sReporter implements Reporter {
         this.#lastApplied === undefined
           ? undefined
           : serverHoldsApplied(server, this.#lastApplied.status, this.#lastLayout),
+      // Another replica's write (our field manager, by apply) is no drift: it is the
+      // status now; this replica writes only when its own view changes.
+      foreign: (object) =>
+        !ownedOnlyBy(object.metadata?.managedFields, this.#fieldManager, this.#lastLayout),
+      replicaWrote: () => {
+        this.#lastApplied = undefined;
+      },
       forget: () => {
         this.#lastApplied = undefined;
       },
@@ -176,6 +207,11 @@ export class K8sReporter implements Reporter {
     this.#drift.start();
   }
 
+  /** Lease creates and updates this replica sent (0 without a write Lease). */
+  get leaseWrites(): number {
+    return this.#lease?.writes ?? 0;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
@@ -183,6 +219,8 @@ export class K8sReporter implements Reporter {
     const timeoutMs = this.options.stopTimeoutMs ?? 5000;
     const flushed = await settlesWithin(this.#queue.onIdle(), timeoutMs);
     if (!flushed) this.#logger.warn({ timeoutMs }, 'stopped before the last status was applied');
+    // Another replica may write at once instead of waiting for the term to end.
+    await settlesWithin(this.#lease?.release() ?? Promise.resolve(), 2_000);
   }
 
   async #write(status: RuntimeStatus): Promise<ReportOutcome> {
@@ -193,15 +231,11 @@ export class K8sReporter implements Reporter {
       const patch = this.#patch(status, layout);
       const repair = this.#repairPending;
       this.#repairPending = false;
-      if (
-        !repair &&
-        this.#lastApplied !== undefined &&
-        this.#lastLayout === layout &&
-        sameRuntimeStatus(patch.status, this.#lastApplied.status, layout)
-      ) {
-        return 'unchanged';
-      }
+      if (!repair && this.#unchanged(patch, layout)) return 'unchanged';
       try {
+        if (!(await this.#holdLease(patch, layout))) {
+          return this.#unchanged(patch, layout) ? 'unchanged' : 'deferred';
+        }
         const object = await this.#send(patch);
         this.#accepted(patch, layout, object, status);
         return 'applied';
@@ -213,6 +247,48 @@ export class K8sReporter implements Reporter {
         return this.#failed(failure, status);
       }
     }
+  }
+
+  /**
+   * Nothing to write: the same as the last accepted write, or (when another replica
+   * wrote last, or none yet) as what the server holds, check times aside; unless the
+   * last write is older than the refresh period.
+   */
+  #unchanged(patch: LaidOutPatch, layout: ResolvedStatusLayout): boolean {
+    const refreshDue =
+      this.#refreshMs > 0 &&
+      this.#lastWriteAt > 0 &&
+      this.#now() - this.#lastWriteAt >= this.#refreshMs;
+    if (refreshDue) return false;
+    const reference =
+      this.#lastApplied !== undefined && this.#lastLayout === layout
+        ? this.#lastApplied.status
+        : this.#drift.serverStatus;
+    return reference !== undefined && sameRuntimeStatus(patch.status, reference, layout);
+  }
+
+  /**
+   * With a write Lease: whether this replica may write now. When another replica holds
+   * it, the write waits for the end of that term (then goes out only if this view still
+   * differs from the server's).
+   */
+  async #holdLease(patch: LaidOutPatch, layout: ResolvedStatusLayout): Promise<boolean> {
+    if (this.#lease === undefined) return true;
+    const answer = await this.#lease.acquire();
+    if (answer.held) {
+      this.#waitingForLease = false;
+      return true;
+    }
+    if (!this.#waitingForLease) {
+      this.#waitingForLease = true;
+      this.#logger.info(
+        { holder: answer.holder, retryInMs: answer.retryInMs, phase: patch.status.phase },
+        'another replica holds the status write Lease: this status waits for its term to end',
+      );
+    }
+    // The server may already say what this replica would (the holder saw the same).
+    if (!this.#unchanged(patch, layout)) this.#scheduleRetry(answer.retryInMs + 50);
+    return false;
   }
 
   #patch(status: RuntimeStatus, layout: ResolvedStatusLayout): LaidOutPatch {
@@ -241,6 +317,7 @@ export class K8sReporter implements Reporter {
   ): void {
     this.#lastApplied = patch;
     this.#lastLayout = layout;
+    this.#lastWriteAt = this.#now();
     this.#attempt = 0;
     clearTimeout(this.#retryTimer);
     this.#failures.accepted({ phase: status.phase });

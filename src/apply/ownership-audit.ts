@@ -94,3 +94,24 @@ export function auditOwnership(
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Whether every runtime-owned status field (of `layout`) that some manager owns is
+ * owned by `fieldManager` through server-side apply: then the last change to them came
+ * from this runtime or a replica of it, not from a foreign writer. Pure.
+ */
+export function ownedOnlyBy(
+  entries: readonly ManagedFieldsEntry[] | undefined,
+  fieldManager: string,
+  layout: ResolvedStatusLayout,
+): boolean {
+  for (const entry of entries ?? []) {
+    if (entry.subresource !== 'status') continue;
+    if (entry.manager === fieldManager && entry.operation === 'Apply') continue;
+    for (const field of managedStatusFields(entry.fieldsV1)) {
+      const type = typeof field.item?.type === 'string' ? field.item.type : undefined;
+      if (ownerOf(field.path, type, layout) === 'runtime') return false;
+    }
+  }
+  return true;
+}

@@ -1,6 +1,7 @@
 import { ApiException, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Logger } from '../logger.js';
+import type { ManagedFieldsEntry } from './managed-status-fields.js';
 import { classifyApplyError } from './apply-error.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
@@ -19,6 +20,7 @@ export interface OwnObject {
     readonly resourceVersion?: string;
     readonly uid?: string;
     readonly generation?: number;
+    readonly managedFields?: readonly ManagedFieldsEntry[];
   };
   readonly spec?: Record<string, unknown>;
   readonly status?: Record<string, unknown>;

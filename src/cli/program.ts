@@ -27,6 +27,8 @@ interface RunFlags extends CommonFlags {
   readonly fieldManager?: string;
   readonly healthProbeBindAddress: string;
   readonly statusLayout?: StatusLayout;
+  readonly statusRefresh: string;
+  readonly writeLeaseDuration: string;
 }
 
 /** Receives the exit code of a command that ran. */
@@ -107,6 +109,18 @@ export function createProgram(exitWith: ExitWith): Command {
         .choices(STATUS_LAYOUTS)
         .env('VMCP_STATUS_LAYOUT'),
     )
+    .addOption(
+      new Option(
+        '--status-refresh <duration>',
+        'write the status at least this often even if only check times changed (bounded staleness; kubelet-style); 0 is off',
+      ).default('5m'),
+    )
+    .addOption(
+      new Option(
+        '--write-lease-duration <duration>',
+        'k8s mode with POD_NAME: one writer among replicas through a Lease taken only before a write, held this long; 0 is off',
+      ).default('60s'),
+    )
     .addOption(metricsOption())
     .addOption(healthProbeOption())
     .addOption(logLevelOption())
@@ -134,6 +148,8 @@ export function createProgram(exitWith: ExitWith): Command {
           kubeconfigPath: firstKubeconfig(flags.kubeconfig),
           fieldManager: flags.fieldManager,
           statusLayout: flags.statusLayout,
+          statusRefreshMs: parseDuration('--status-refresh', flags.statusRefresh),
+          writeLeaseDurationMs: leaseDuration(flags.writeLeaseDuration),
           intervalMs,
           monitor: config.monitor,
           metricsAddress,
@@ -188,6 +204,15 @@ export function createProgram(exitWith: ExitWith): Command {
   addOperatorCommand(program, exitWith);
   addInspectCommand(program, exitWith);
   return program;
+}
+
+/** `--write-lease-duration`: 0 (off) or at least 1 s. */
+function leaseDuration(value: string): number {
+  const ms = parseDuration('--write-lease-duration', value);
+  if (ms !== 0 && ms < 1_000) {
+    throw new ConfigError('--write-lease-duration', '0 (off) or a duration of at least 1s', value);
+  }
+  return ms;
 }
 
 function positive(field: string, ms: number): number {

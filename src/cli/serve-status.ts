@@ -39,6 +39,10 @@ export interface ServeStatusOptions {
   readonly fieldManager?: string | undefined;
   /** Kubernetes mode: see `createReporter`. Defaults to `VMCP_STATUS_LAYOUT`, else `auto`. */
   readonly statusLayout?: StatusLayout | undefined;
+  /** Kubernetes mode: see `createReporter`. Defaults to 60 000 ms; 0 is off. */
+  readonly writeLeaseDurationMs?: number | undefined;
+  /** Writes an otherwise unchanged status this often (check times); 0 is off. Defaults to 5 m. */
+  readonly statusRefreshMs?: number | undefined;
   /**
    * The report interval a flag or the config file set. Otherwise the spec's
    * `reportInterval` when backends come from the spec, else 30 s.
@@ -77,6 +81,10 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     ...(options.kubeconfigPath === undefined ? {} : { kubeconfigPath: options.kubeconfigPath }),
     ...(options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager }),
     ...(options.statusLayout === undefined ? {} : { statusLayout: options.statusLayout }),
+    ...(options.writeLeaseDurationMs === undefined
+      ? {}
+      : { writeLeaseDurationMs: options.writeLeaseDurationMs }),
+    ...(options.statusRefreshMs === undefined ? {} : { statusRefreshMs: options.statusRefreshMs }),
     ...(metrics === undefined ? {} : { metrics: metrics.reporterHooks }),
   };
   const created = createReporter(reporterOptions);
@@ -163,6 +171,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     interval: intervalMs,
     monitor,
     logger,
+    ...(options.statusRefreshMs === undefined ? {} : { statusRefresh: options.statusRefreshMs }),
     ...(metrics === undefined ? {} : { metrics, reporterMeters: mode.mode === 'k8s' }),
   });
   logger.info(

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { LogReporter } from '../apply/log-reporter.js';
 import { checkStatusLayout, type StatusLayout } from '../apply/status-layout.js';
 import { NoopReporter, type Reporter } from '../reporter.js';
+import { checkNumber } from '../validate.js';
 import { loadKubeConfig } from './load-kube-config.js';
 import {
   SERVICE_ACCOUNT_DIR,
@@ -38,6 +39,14 @@ export interface CreateReporterOptions {
    * Defaults to `VMCP_STATUS_LAYOUT`, else `auto`.
    */
   readonly statusLayout?: StatusLayout;
+  /**
+   * Kubernetes mode: the term of the write Lease that keeps several replicas from
+   * writing at once, in ms; 0 turns it off. Used when `POD_NAME` names this replica.
+   * Defaults to 60 000.
+   */
+  readonly writeLeaseDurationMs?: number;
+  /** Kubernetes mode: see `K8sReporterOptions.statusRefreshMs`. Defaults to 300 000 (5 m). */
+  readonly statusRefreshMs?: number;
 }
 
 /** A reporter and why it was chosen. */
@@ -78,6 +87,8 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
       return { reporter: new LogReporter({ logger }), mode };
     case 'k8s': {
       const kubeConfig = loadKubeConfig(options.kubeconfigPath, serviceAccountDir, env);
+      const leaseMs = checkNumber('writeLeaseDurationMs', options.writeLeaseDurationMs ?? 60_000);
+      const podName = env.POD_NAME ?? '';
       const reporter = new K8sReporter({
         kubeConfig,
         ref: {
@@ -88,7 +99,13 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
         ...(options.fieldManager !== undefined ? { fieldManager: options.fieldManager } : {}),
         ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
         statusLayout,
-        ...(env.POD_NAME !== undefined && env.POD_NAME !== '' ? { instance: env.POD_NAME } : {}),
+        ...(podName !== '' ? { instance: podName } : {}),
+        ...(podName !== '' && leaseMs > 0
+          ? { writeLease: { identity: podName, durationMs: leaseMs } }
+          : {}),
+        ...(options.statusRefreshMs !== undefined
+          ? { statusRefreshMs: options.statusRefreshMs }
+          : {}),
         fallback: new LogReporter({ logger }),
         logger,
       });

@@ -46,6 +46,14 @@ export interface StatusReportingOptions {
    * reporter does when given them). Defaults to false: writes are metered here.
    */
   readonly reporterMeters?: boolean;
+  /**
+   * How often at most the status is written although nothing but check times changed
+   * (as milliseconds or a duration such as `5m`); the pipeline then re-derives the
+   * status once per interval so the reporter sees current check times. 0 turns it off.
+   * Give the same value to the reporter (`createReporter({ statusRefreshMs })`).
+   * Defaults to 5 minutes.
+   */
+  readonly statusRefresh?: number | string;
   /** How long {@link StatusReportingHandle.stop} waits for the last report. Defaults to 10 000 ms. */
   readonly stopTimeoutMs?: number;
   /** Paces probes and reports. Defaults to `asyncScheduler`. */
@@ -96,6 +104,8 @@ export function startStatusReporting(options: StatusReportingOptions): StatusRep
   const intervalMs = toMilliseconds('interval', options.interval ?? 30_000);
   checkNumber('interval', intervalMs, { min: 1 });
   const stopTimeoutMs = checkNumber('stopTimeoutMs', options.stopTimeoutMs ?? 10_000);
+  const refreshMs = toMilliseconds('statusRefresh', options.statusRefresh ?? 300_000);
+  checkNumber('statusRefresh', refreshMs);
   const scheduler = options.scheduler ?? asyncScheduler;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({
     component: 'status-reporting',
@@ -144,6 +154,8 @@ export function startStatusReporting(options: StatusReportingOptions): StatusRep
     {
       reportIntervalMs: intervalMs,
       firstCheckTimeoutMs: monitorOptions.timeoutMs ?? MONITOR_DEFAULTS.timeoutMs,
+      // Fresh check times for the reporter's refresh; it decides whether to write.
+      resyncMs: refreshMs > 0 ? intervalMs : 0,
       scheduler,
     },
   )

@@ -9,12 +9,17 @@ interface Rule {
   resourceNames?: string[];
 }
 
-/** The runtime Role rules of manifests/runtime/rbac.yaml, pointed at VirtualMCPServer `vmcpName`. */
+/**
+ * The runtime Role rules of manifests/runtime/rbac.yaml (written for the example
+ * `demo`), pointed at VirtualMCPServer `vmcpName`: its own object and its write Lease.
+ */
 export function runtimeRules(vmcpName: string): Rule[] {
   const role = readManifest('runtime/rbac.yaml').find((o) => o.kind === 'Role');
   const rules = (role?.rules ?? []) as Rule[];
+  const rename = (name: string): string =>
+    name === 'demo' ? vmcpName : name === 'demo-vmcp-status' ? `${vmcpName}-vmcp-status` : name;
   return rules.map((r) =>
-    r.resourceNames !== undefined ? { ...r, resourceNames: [vmcpName] } : r,
+    r.resourceNames !== undefined ? { ...r, resourceNames: r.resourceNames.map(rename) } : r,
   );
 }
 

@@ -8,7 +8,8 @@ import {
 import type { RunResult } from '../../../bench/run-subject.js';
 import { SUBJECTS } from '../../../bench/subjects.js';
 
-const [ours, toolhive] = SUBJECTS;
+const ours = SUBJECTS.find((s) => s.id === 'ours')!;
+const toolhive = SUBJECTS.find((s) => s.id === 'toolhive')!;
 
 function run(subject: typeof ours, workload: string, over: Partial<RunResult> = {}): RunResult {
   return {

@@ -81,10 +81,11 @@ describe('the operator ClusterRole (manifests/operator/rbac.yaml)', () => {
     const verbs = new Set(rules.flatMap((r) => r.verbs));
     for (const verb of ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'])
       expect(verbs.has(verb), verb).to.equal(false);
-    // update only on the finalizers subresource (blockOwnerDeletion).
+    // update only on the finalizers subresource (blockOwnerDeletion) and on Leases (the
+    // runtime's status write Lease, which it grants).
     expect(
       rules.filter((r) => r.verbs.includes('update')).flatMap((r) => r.resources),
-    ).to.deep.equal(['virtualmcpservers/finalizers']);
+    ).to.deep.equal(['virtualmcpservers/finalizers', 'leases']);
     expect(
       rules.some((r) => r.resources.includes('secrets') || r.resources.includes('*')),
     ).to.equal(false);
