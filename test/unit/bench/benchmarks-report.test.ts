@@ -13,7 +13,7 @@ const toolhive = SUBJECTS.find((s) => s.id === 'toolhive')!;
 
 function run(subject: typeof ours, workload: string, over: Partial<RunResult> = {}): RunResult {
   return {
-    subject: subject ?? SUBJECTS[0]!,
+    subject,
     workload,
     vmcps: 1,
     durationMs: 16_000,
