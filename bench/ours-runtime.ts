@@ -25,6 +25,8 @@ export interface OursRuntimeOptions {
   readonly timeline: Timeline;
   readonly intervalMs: number;
   readonly reporter?: ReporterTuning;
+  /** The status refresh (src/apply/k8s-reporter-options.ts); 0 is off. */
+  readonly statusRefreshMs: number;
 }
 
 /**
@@ -51,11 +53,14 @@ export class OursRuntime {
           this.#outcomes.set(outcome, (this.#outcomes.get(outcome) ?? 0) + 1);
         },
       },
+      statusRefreshMs: options.statusRefreshMs,
       ...options.reporter,
     });
     this.#configured = new BehaviorSubject<readonly string[]>(timeline.backends.map((b) => b.name));
     const status$ = runtimeStatusStream(this.#checks, this.#configured, {
       reportIntervalMs: intervalMs,
+      // As startStatusReporting does with a refresh: current check times every interval.
+      resyncMs: options.statusRefreshMs > 0 ? intervalMs : 0,
     });
     this.#status$ = status$;
   }

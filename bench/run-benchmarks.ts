@@ -90,7 +90,8 @@ const settings = {
     10,
   ),
   seed: wholeNumber('seed', values.seed, 1, 0),
-  statusRefreshMs: undefined,
+  // The default 5-minute refresh, compressed like the intervals.
+  statusRefreshMs: Math.round(300_000 / (REAL_INTERVAL_MS / intervalMs)),
 };
 const sections = new Set(values.only.split(','));
 
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
               durationMs: settings.durationMs,
               operator: 'writer',
               operatorWriteIntervalMs: settings.operatorWriteIntervalMs,
+              statusRefreshMs: settings.statusRefreshMs,
             }),
           );
         }
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
             durationMs: settings.scaleDurationMs,
             operator: 'real',
             operatorWriteIntervalMs: settings.operatorWriteIntervalMs,
+            statusRefreshMs: Math.round(300_000 / settings.scaleCompression),
           }),
         );
       }

@@ -41,6 +41,8 @@ export interface Workload {
    */
   readonly operator: 'writer' | 'real';
   readonly operatorWriteIntervalMs: number;
+  /** Our runtime's status refresh (compressed like the intervals); 0 is off. */
+  readonly statusRefreshMs: number;
 }
 
 /** What one run measured, over the window from the start of the replay to its end. */
@@ -163,6 +165,7 @@ export async function runSubject(
             apiVersion,
             timeline: workload.timelines[i] ?? (workload.timelines[0] as Timeline),
             intervalMs: workload.intervalMs,
+            statusRefreshMs: workload.statusRefreshMs,
             ...(subject.reporter !== undefined ? { reporter: subject.reporter } : {}),
           }),
         ),
