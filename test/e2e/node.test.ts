@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ownerOf } from '../../src/apply/ownership.js';
 import { watchOwnObject } from '../../src/apply/watch-own-object.js';
+import { statusLeaseName } from '../../src/apply/status-write-lease.js';
 import { vmcpResource } from '../../src/apply/vmcp-resource.js';
 import { startMcpTestServer, type McpTestServer } from '../../src/runtime/mcp-test-server.js';
 import type { ControlPlane } from '../../tools/cluster/control-plane.js';
@@ -297,6 +298,15 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     await vmcps.patchSpec('e2e', { replicas: 2 });
     const two = await waitForReadyPods(admin, ns, selector, 2);
     expect(new Set(two.map((p) => p.metadata?.name)).size).to.equal(2);
+    await phase('Ready');
+    // Both probe; one writes at a time, through the Lease held by one of the two pods.
+    alpha.mode = 'unavailable';
+    await phase('Degraded');
+    const lease = await admin
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: statusLeaseName('e2e'), namespace: ns });
+    expect(two.map((p) => p.metadata?.name)).to.include(lease.spec?.holderIdentity);
+    alpha.mode = 'ok';
     await phase('Ready');
   });
 });
