@@ -2,7 +2,7 @@ import type { BackendHealthEvent, BackendHealthStatus } from '../types.js';
 import { checkNumber } from '../validate.js';
 import type { BackendConfig } from './backend-config.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
-import type { ProbeResult } from './probe.js';
+import type { ProbeResult } from './prober.js';
 
 /** Options of {@link BackendHealthTracker}. */
 export interface HealthTrackerOptions {

@@ -23,7 +23,8 @@ import { backendConfigChanged, type BackendConfig } from './backend-config.js';
 import { BackendHealthTracker, HEALTH_TRACKER_DEFAULTS } from './backend-health-tracker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { McpProber, PROBE_DEFAULTS, type ProbeResult, type Prober } from './probe.js';
+import { McpProber, PROBE_DEFAULTS } from './mcp-prober.js';
+import type { ProbeResult, Prober } from './prober.js';
 
 /** Options of {@link monitorBackends}. */
 export interface MonitorOptions {
