@@ -2,7 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { BACKEND_TRANSPORTS, type BackendConfig } from '../runtime/backend-config.js';
+import { redactUrl } from '../redact-url.js';
+import {
+  BACKEND_TRANSPORTS,
+  backendUrlProblem,
+  type BackendConfig,
+} from '../runtime/backend-config.js';
 import type { CircuitBreakerOptions } from '../runtime/circuit-breaker.js';
 import type { MonitorOptions } from '../runtime/monitor.js';
 import { parseDuration } from '../runtime/parse-duration.js';
@@ -46,7 +51,10 @@ const backendSchema = z.strictObject({
   name: z
     .string({ error: 'a name' })
     .regex(NAME, 'a name of letters, digits, "-", "_" and "." (at most 253 characters)'),
-  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+  url: z.string({ error: 'an http:// or https:// URL' }).superRefine((text, ctx) => {
+    const expected = backendUrlProblem(text);
+    if (expected !== undefined) ctx.addIssue({ code: 'custom', message: expected });
+  }),
   transport: z
     .enum(BACKEND_TRANSPORTS, { error: `one of ${BACKEND_TRANSPORTS.join(', ')}` })
     .optional(),
@@ -211,11 +219,13 @@ function problem(issue: z.core.$ZodIssue, document: unknown): ConfigError {
   }
   const isHeader = path.includes('headers');
   const found = valueAt(document, path);
+  const scalar =
+    typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean';
+  // A URL is shown with its credentials redacted; header values never.
   const shown =
-    !isHeader &&
-    (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean')
-      ? String(found).slice(0, 200)
-      : undefined;
+    isHeader || !scalar
+      ? undefined
+      : (path[path.length - 1] === 'url' ? redactUrl(String(found)) : String(found)).slice(0, 200);
   return new ConfigError(fieldName(path), expected, shown);
 }
 

@@ -119,7 +119,7 @@ function httpStatusOf(err: unknown): number | undefined {
 }
 
 /** The error, its `cause`s and, for an `AggregateError`, its members; at most 10 deep. */
-function* causeChain(err: unknown): Generator {
+export function* causeChain(err: unknown): Generator {
   const queue: unknown[] = [err];
   for (let seen = 0; queue.length > 0 && seen < 10; seen++) {
     const current = queue.shift();
@@ -129,7 +129,8 @@ function* causeChain(err: unknown): Generator {
   }
 }
 
-function codeOf(err: unknown): string | undefined {
+/** An error's string `code` (Node's `ECONNREFUSED`, undici's `UND_ERR_…`), if any. */
+export function codeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
   const { code } = err;
   return typeof code === 'string' ? code : undefined;

@@ -8,6 +8,7 @@ import { hasCredentials, type BackendConfig } from './backend-config.js';
 import { ProbeTimeoutError, classifyProbeError } from './classify-probe-error.js';
 import { countTools } from './count-tools.js';
 import { closeMcpSession, openMcpSession, type McpSession } from './mcp-session.js';
+import { probeErrorDetail } from './probe-error-detail.js';
 import type { ProbeResult, Prober } from './prober.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -140,8 +141,9 @@ export class McpProber implements Prober {
 
   #failure(err: unknown, latencyMs: number): ProbeResult {
     const { category, authRequired, httpStatus } = classifyProbeError(err);
-    const errorDetail = err instanceof Error ? err.message : String(err);
-    this.#logger.debug({ err, errorCategory: category, httpStatus }, 'probe failed');
+    // Never the error itself: its text can hold the URL and the backend's own words.
+    const errorDetail = probeErrorDetail(err);
+    this.#logger.debug({ errorCategory: category, httpStatus, errorDetail }, 'probe failed');
     if (authRequired && !hasCredentials(this.#backend)) {
       return { outcome: 'unauthenticated', latencyMs };
     }

@@ -9,6 +9,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import type { Logger } from '../logger.js';
 import type { BackendConfig } from './backend-config.js';
 import { packageVersion } from './package-version.js';
+import { probeErrorDetail } from './probe-error-detail.js';
 import { untilAborted } from './until-aborted.js';
 
 /** An MCP session with one backend, kept between probes. */
@@ -41,7 +42,7 @@ export async function openMcpSession(
       session.toolsStale = true;
     });
     client.onerror = (err) => {
-      logger.debug({ err }, 'background session error');
+      logger.debug({ errorDetail: probeErrorDetail(err) }, 'background session error');
     };
     client.onclose = () => {
       onClose(session);

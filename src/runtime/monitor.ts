@@ -24,6 +24,7 @@ import { BackendHealthTracker, HEALTH_TRACKER_DEFAULTS } from './backend-health-
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { McpProber, PROBE_DEFAULTS } from './mcp-prober.js';
+import { probeErrorDetail } from './probe-error-detail.js';
 import type { ProbeResult, Prober } from './prober.js';
 
 /** Options of {@link monitorBackends}. */
@@ -146,7 +147,7 @@ export function monitorBackends(
         of<ProbeResult>({
           outcome: 'failed',
           errorCategory: 'health_check_failed',
-          errorDetail: err instanceof Error ? err.message : String(err),
+          errorDetail: probeErrorDetail(err),
           latencyMs: 0,
         }),
       ),

@@ -55,6 +55,24 @@ backends: []
     expect(config).to.deep.equal({ intervalMs: undefined, backends: [], monitor: {} });
   });
 
+  it('rejects credentials in a backend URL, says to use headers, and never echoes them', function () {
+    const problems = problemsOf(`
+backends:
+  - { name: a, url: "https://user:SECRET-PW@a.example/mcp?token=SECRET-Q" }
+`);
+    expect(problems).to.have.length(1);
+    const [problem = ''] = problems;
+    expect(problem).to.match(/^backends\[0\]\.url: expected a URL without credentials/);
+    expect(problem).to.include('headers');
+    expect(problem).to.not.include('SECRET');
+    expect(problem).to.include('REDACTED@a.example').and.include('token=REDACTED');
+  });
+
+  it('accepts credential-like query parameters (redacted wherever shown)', function () {
+    const config = parseConfig('backends: [{ name: a, url: "http://a/mcp?token=T" }]');
+    expect(config.backends[0]?.url).to.equal('http://a/mcp?token=T');
+  });
+
   it('names the field of each problem', function () {
     expect(
       problemsOf(`
