@@ -16,6 +16,8 @@ import { parseDuration } from '../runtime/parse-duration.js';
 export interface RunConfig {
   /** The report interval, if the file sets one. */
   readonly intervalMs?: number | undefined;
+  /** `maxReportedBackends`, if the file sets it. */
+  readonly maxReportedBackends?: number | undefined;
   /** None when the file lists none: in Kubernetes mode they then come from the spec. */
   readonly backends: readonly BackendConfig[];
   /** Probe settings; `intervalMs` defaults to the report interval. */
@@ -95,6 +97,11 @@ const configSchema = z.strictObject({
         seen.add(backend.name);
       });
     })
+    .optional(),
+  maxReportedBackends: z
+    .int({ error: 'an integer >= 0' })
+    .min(0, 'an integer >= 0')
+    .max(10_000, 'at most 10000 (the CRD allows no more)')
     .optional(),
 });
 
@@ -183,6 +190,9 @@ export function parseConfig(
         };
   return {
     intervalMs: config.interval,
+    ...(config.maxReportedBackends === undefined
+      ? {}
+      : { maxReportedBackends: config.maxReportedBackends }),
     backends,
     monitor: {
       ...(probe.interval === undefined ? {} : { intervalMs: probe.interval }),

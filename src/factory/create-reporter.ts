@@ -47,6 +47,8 @@ export interface CreateReporterOptions {
   readonly writeLeaseDurationMs?: number;
   /** Kubernetes mode: see `K8sReporterOptions.statusRefreshMs`. Defaults to 300 000 (5 m). */
   readonly statusRefreshMs?: number;
+  /** Kubernetes mode: see `K8sReporterOptions.maxReportedBackends`. Defaults to 256. */
+  readonly maxReportedBackends?: number;
 }
 
 /** A reporter and why it was chosen. */
@@ -105,6 +107,9 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
           : {}),
         ...(options.statusRefreshMs !== undefined
           ? { statusRefreshMs: options.statusRefreshMs }
+          : {}),
+        ...(options.maxReportedBackends !== undefined
+          ? { maxReportedBackends: options.maxReportedBackends }
           : {}),
         fallback: new LogReporter({ logger }),
         logger,

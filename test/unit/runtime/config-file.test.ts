@@ -73,6 +73,16 @@ backends:
     expect(config.backends[0]?.url).to.equal('http://a/mcp?token=T');
   });
 
+  it('reads maxReportedBackends, and names it when it is no count', function () {
+    expect(parseConfig('maxReportedBackends: 100').maxReportedBackends).to.equal(100);
+    expect(problemsOf('maxReportedBackends: -1')).to.deep.equal([
+      'maxReportedBackends: expected an integer >= 0, got "-1"',
+    ]);
+    expect(problemsOf('maxReportedBackends: lots')).to.deep.equal([
+      'maxReportedBackends: expected an integer >= 0, got "lots"',
+    ]);
+  });
+
   it('names the field of each problem', function () {
     expect(
       problemsOf(`
