@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { YAMLParseError, parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { redactUrl } from '../redact-url.js';
@@ -136,8 +136,7 @@ export function parseConfig(
   try {
     document = parseYaml(text) as unknown;
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    throw new ConfigFileError(file, [new ConfigError(file, `valid YAML (${message})`)]);
+    throw new ConfigFileError(file, [yamlProblem(err)]);
   }
   const result = configSchema.safeParse(document ?? {});
   if (!result.success) {
@@ -221,14 +220,14 @@ function problem(issue: z.core.$ZodIssue, document: unknown): ConfigError {
     );
   }
   let expected = issue.message;
-  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+  const found = valueAt(document, path);
+  if (path.length === 0) {
+    expected = `a YAML mapping of settings (${Object.keys(configSchema.shape).join(', ')})`;
+  } else if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
     expected =
-      issue.input === undefined
-        ? `${article(issue.expected)} (it is missing)`
-        : article(issue.expected);
+      found === undefined ? `${article(issue.expected)} (it is missing)` : article(issue.expected);
   }
   const isHeader = path.includes('headers');
-  const found = valueAt(document, path);
   const scalar =
     typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean';
   // A URL is shown with its credentials redacted; header values never.
@@ -237,6 +236,20 @@ function problem(issue: z.core.$ZodIssue, document: unknown): ConfigError {
       ? undefined
       : (path[path.length - 1] === 'url' ? redactUrl(String(found)) : String(found)).slice(0, 200);
   return new ConfigError(fieldName(path), expected, shown);
+}
+
+/**
+ * A YAML syntax error as a problem at `line L, column C`, with the parser's reason
+ * (its code frame, which quotes the file, left out: a header line may hold a token).
+ */
+function yamlProblem(err: unknown): ConfigError {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const where = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
+  const reason = message.replace(/ at line \d+, column \d+:?$/, '').slice(0, 200);
+  return new ConfigError(
+    where === undefined ? '(YAML)' : `line ${String(where.line)}, column ${String(where.col)}`,
+    `valid YAML (${reason})`,
+  );
 }
 
 function fieldName(path: readonly PropertyKey[]): string {
