@@ -8,6 +8,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
 import type { BackendConfig } from './backend-config.js';
+import { boundedFetch } from './bounded-fetch.js';
 import { packageVersion } from './package-version.js';
 import { probeErrorDetail } from './probe-error-detail.js';
 import { untilAborted } from './until-aborted.js';
@@ -95,8 +96,9 @@ function transport(
 ): StreamableHTTPClientTransport | SSEClientTransport {
   const url = new URL(backend.url);
   const requestInit: RequestInit = { headers: { ...backend.headers } };
+  const fetch = boundedFetch();
   return kind === 'sse'
     ? // eslint-disable-next-line @typescript-eslint/no-deprecated -- for backends that only speak SSE
-      new SSEClientTransport(url, { requestInit })
-    : new StreamableHTTPClientTransport(url, { requestInit });
+      new SSEClientTransport(url, { requestInit, fetch })
+    : new StreamableHTTPClientTransport(url, { requestInit, fetch });
 }
