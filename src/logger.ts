@@ -1,3 +1,4 @@
+import { ConfigError } from './errors.js';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger } from 'pino';
@@ -43,7 +44,7 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = [
 
 /** The project's pino logger: JSON lines, credentials redacted, pretty only on a TTY. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? (process.env.LOG_LEVEL as LevelWithSilent | undefined) ?? 'info';
+  const level = options.level ?? levelFromEnv(process.env.LOG_LEVEL) ?? 'info';
   const base = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   if (options.destination !== undefined) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY;
@@ -57,4 +58,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     });
   }
   return pino(base);
+}
+
+/** `LOG_LEVEL`, checked: pino would throw an unhelpful error for an unknown level. */
+function levelFromEnv(value: string | undefined): LevelWithSilent | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, value);
+  }
+  return value as LevelWithSilent;
 }

@@ -60,6 +60,12 @@ export interface K8sReporterOptions {
    * kubelet's node status report frequency).
    */
   readonly statusRefreshMs?: number;
+  /**
+   * At most this many `discoveredBackends` entries are written (unhealthy first, then
+   * by name; see src/apply/cap-reported-backends.ts): the counts stay exact and
+   * `message` says the list is truncated. Defaults to 256.
+   */
+  readonly maxReportedBackends?: number;
   /** Defaults to `Date.now`. */
   readonly now?: () => number;
 }

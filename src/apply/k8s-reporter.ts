@@ -6,6 +6,7 @@ import type { Phase, RuntimeStatus } from '../types.js';
 import { classifyApplyError, type ApplyFailure } from './apply-error.js';
 import { ApplyFailureLog } from './apply-failure-log.js';
 import { backoffDelay } from './backoff.js';
+import { DEFAULT_MAX_REPORTED_BACKENDS, capReportedBackends } from './cap-reported-backends.js';
 import { DriftRepair } from './drift-repair.js';
 import { FIELD_MANAGERS } from './ownership.js';
 import { PhaseEventRecorder } from './phase-event-recorder.js';
@@ -65,6 +66,7 @@ export class K8sReporter implements Reporter {
   readonly #fields: StatusFieldDiscovery;
   readonly #lease: StatusWriteLease | undefined;
   readonly #refreshMs: number;
+  readonly #maxReported: number;
   readonly #now: () => number;
 
   #latest: RuntimeStatus | undefined;
@@ -98,6 +100,11 @@ export class K8sReporter implements Reporter {
     this.#applier = new StatusApplier(options.kubeConfig);
     this.#now = options.now ?? Date.now;
     this.#refreshMs = checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000);
+    this.#maxReported = checkNumber(
+      'maxReportedBackends',
+      options.maxReportedBackends ?? DEFAULT_MAX_REPORTED_BACKENDS,
+      { integer: true },
+    );
     this.#lease =
       options.writeLease === undefined
         ? undefined
@@ -299,7 +306,8 @@ export class K8sReporter implements Reporter {
     const applied =
       this.#lastLayout === layout ? runtimePartOf(layout, this.#lastApplied?.status) : undefined;
     const previous = (applied?.conditions as ConditionJson[] | undefined) ?? this.#seedConditions;
-    return laidOutPatch(this.#ref, status, layout, previous, this.#fields.dropped);
+    const capped = capReportedBackends(status, this.#maxReported);
+    return laidOutPatch(this.#ref, capped, layout, previous, this.#fields.dropped);
   }
 
   /** Seam: the one place a status write is sent. */

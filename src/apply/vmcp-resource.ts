@@ -26,3 +26,16 @@ export function vmcpResource(apiVersion: string = DEFAULT_API_VERSION): VmcpReso
   }
   return { apiVersion, group, version, plural: VMCP_PLURAL };
 }
+
+/**
+ * What to say when the apiserver does not serve the resource at all (a 404 for the
+ * resource, not for one object): the CRD to install, and how.
+ */
+export function crdMissingMessage(group: string, plural: string = VMCP_PLURAL): string {
+  const crd = `${plural}.${group}`;
+  const how =
+    group === vmcpResource().group
+      ? 'kubectl apply --server-side -f manifests/crd/'
+      : `the CustomResourceDefinition that serves ${crd}`;
+  return `the CustomResourceDefinition ${crd} is not installed on this apiserver: install it (${how})`;
+}

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { STATUS_LAYOUTS, type StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
+import { parseCount } from '../validate.js';
 import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
 import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
 import { startDemoBackends } from '../runtime/demo-backends.js';
@@ -28,6 +29,7 @@ interface RunFlags extends CommonFlags {
   readonly healthProbeBindAddress: string;
   readonly statusLayout?: StatusLayout;
   readonly statusRefresh: string;
+  readonly maxReportedBackends?: string;
   readonly writeLeaseDuration: string;
 }
 
@@ -117,6 +119,12 @@ export function createProgram(exitWith: ExitWith): Command {
     )
     .addOption(
       new Option(
+        '--max-reported-backends <count>',
+        'k8s mode: at most this many status.discoveredBackends entries, unhealthy first; counts stay exact (default: the config file’s maxReportedBackends, else 256)',
+      ),
+    )
+    .addOption(
+      new Option(
         '--write-lease-duration <duration>',
         'k8s mode with POD_NAME: one writer among replicas through a Lease taken only before a write, held this long; 0 is off',
       ).default('60s'),
@@ -149,6 +157,10 @@ export function createProgram(exitWith: ExitWith): Command {
           fieldManager: flags.fieldManager,
           statusLayout: flags.statusLayout,
           statusRefreshMs: parseDuration('--status-refresh', flags.statusRefresh),
+          maxReportedBackends:
+            flags.maxReportedBackends === undefined
+              ? config.maxReportedBackends
+              : parseCount('--max-reported-backends', flags.maxReportedBackends, { max: 10_000 }),
           writeLeaseDurationMs: leaseDuration(flags.writeLeaseDuration),
           intervalMs,
           monitor: config.monitor,

@@ -43,6 +43,8 @@ export interface ServeStatusOptions {
   readonly writeLeaseDurationMs?: number | undefined;
   /** Writes an otherwise unchanged status this often (check times); 0 is off. Defaults to 5 m. */
   readonly statusRefreshMs?: number | undefined;
+  /** Kubernetes mode: at most this many `discoveredBackends` entries. Defaults to 256. */
+  readonly maxReportedBackends?: number | undefined;
   /**
    * The report interval a flag or the config file set. Otherwise the spec's
    * `reportInterval` when backends come from the spec, else 30 s.
@@ -85,6 +87,9 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
       ? {}
       : { writeLeaseDurationMs: options.writeLeaseDurationMs }),
     ...(options.statusRefreshMs === undefined ? {} : { statusRefreshMs: options.statusRefreshMs }),
+    ...(options.maxReportedBackends === undefined
+      ? {}
+      : { maxReportedBackends: options.maxReportedBackends }),
     ...(metrics === undefined ? {} : { metrics: metrics.reporterHooks }),
   };
   const created = createReporter(reporterOptions);

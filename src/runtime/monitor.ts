@@ -23,7 +23,9 @@ import { backendConfigChanged, type BackendConfig } from './backend-config.js';
 import { BackendHealthTracker, HEALTH_TRACKER_DEFAULTS } from './backend-health-tracker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { McpProber, PROBE_DEFAULTS, type ProbeResult, type Prober } from './probe.js';
+import { McpProber, PROBE_DEFAULTS } from './mcp-prober.js';
+import { probeErrorDetail } from './probe-error-detail.js';
+import type { ProbeResult, Prober } from './prober.js';
 
 /** Options of {@link monitorBackends}. */
 export interface MonitorOptions {
@@ -145,7 +147,7 @@ export function monitorBackends(
         of<ProbeResult>({
           outcome: 'failed',
           errorCategory: 'health_check_failed',
-          errorDetail: err instanceof Error ? err.message : String(err),
+          errorDetail: probeErrorDetail(err),
           latencyMs: 0,
         }),
       ),

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { expect } from 'chai';
-import { McpProber, type ProbeOptions } from '../../../src/runtime/probe.js';
+import { McpProber, type ProbeOptions } from '../../../src/runtime/mcp-prober.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
   startMcpTestServer,
