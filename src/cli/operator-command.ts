@@ -5,9 +5,10 @@ import { loadKubeConfig } from '../factory/load-kube-config.js';
 import { LOG_LEVELS, createLogger } from '../logger.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { checkKubernetesName } from '../validate.js';
-import { parseBindAddress } from './metrics-server.js';
+import type { ExitWith } from './exit-with.js';
+import { firstKubeconfig } from './first-kubeconfig.js';
 import { healthProbeOption } from './health-server.js';
-import type { ExitWith } from './program.js';
+import { parseBindAddress } from './metrics-server.js';
 import { serveOperator } from './serve-operator.js';
 
 interface OperatorFlags {
@@ -117,9 +118,4 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
         }),
       );
     });
-}
-
-/** `KUBECONFIG` may list several files; the first one is used. */
-function firstKubeconfig(value: string | undefined): string | undefined {
-  return value?.split(process.platform === 'win32' ? ';' : ':').find((p) => p !== '');
 }

@@ -7,6 +7,8 @@ import { startDemoBackends } from '../runtime/demo-backends.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
+import type { ExitWith } from './exit-with.js';
+import { firstKubeconfig } from './first-kubeconfig.js';
 import { healthProbeOption } from './health-server.js';
 import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
@@ -30,9 +32,6 @@ interface RunFlags extends CommonFlags {
   readonly statusRefresh: string;
   readonly writeLeaseDuration: string;
 }
-
-/** Receives the exit code of a command that ran. */
-export type ExitWith = (code: number) => void;
 
 /**
  * The `vmcp-status` command line: `run`, `demo` and `operator`. Actions report their
@@ -218,12 +217,6 @@ function leaseDuration(value: string): number {
 function positive(field: string, ms: number): number {
   if (ms <= 0) throw new ConfigError(field, 'a duration above 0, such as 30s', `${ms}ms`);
   return ms;
-}
-
-/** `KUBECONFIG` may list several files; the first one is used. */
-function firstKubeconfig(value: string | undefined): string | undefined {
-  const first = value?.split(process.platform === 'win32' ? ';' : ':').find((p) => p !== '');
-  return first;
 }
 
 function logDemoIntro(logger: Logger, backends: string[]): void {
