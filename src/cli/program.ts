@@ -3,7 +3,7 @@ import { STATUS_LAYOUTS, type StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
 import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
 import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
-import { startDemoBackends } from '../runtime/demo-backends.js';
+import { startDemoBackends } from '../demo/demo-backends.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';

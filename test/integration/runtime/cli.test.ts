@@ -4,7 +4,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import {
   CliProcess,
   requireBuiltCli,
@@ -17,7 +20,7 @@ const isStatus = (line: LogLine): boolean => line.msg === 'runtime status change
 
 describe('vmcp-status CLI (the built binary)', function () {
   let dir: string;
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const processes: CliProcess[] = [];
 
   before(async function () {
@@ -46,10 +49,10 @@ describe('vmcp-status CLI (the built binary)', function () {
 
   async function backendConfig(
     probe = 'probe: { interval: 100ms, timeout: 5s }',
-  ): Promise<{ file: string; a: McpTestServer; b: McpTestServer }> {
+  ): Promise<{ file: string; a: ScriptedMcpServer; b: ScriptedMcpServer }> {
     const [a, b] = await Promise.all([
-      startMcpTestServer({ tools: 3 }),
-      startMcpTestServer({ tools: 2 }),
+      startScriptedMcpServer({ tools: 3 }),
+      startScriptedMcpServer({ tools: 2 }),
     ]);
     servers.push(a, b);
     const file = await config(

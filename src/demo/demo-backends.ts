@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { Logger } from '../logger.js';
-import type { BackendConfig } from './backend-config.js';
-import { startMcpTestServer, type McpTestServer } from './mcp-test-server.js';
+import type { BackendConfig } from '../runtime/backend-config.js';
+import { startScriptedMcpServer, type ScriptedMcpServer } from './scripted-mcp-server.js';
 
 /** Options of {@link startDemoBackends}. */
 export interface DemoBackendsOptions {
@@ -20,9 +20,9 @@ export interface DemoBackendsOptions {
 /** The demo's three running backends. */
 export interface DemoBackends {
   readonly backends: readonly BackendConfig[];
-  readonly healthy: McpTestServer;
-  readonly slow: McpTestServer;
-  readonly flaky: McpTestServer;
+  readonly healthy: ScriptedMcpServer;
+  readonly slow: ScriptedMcpServer;
+  readonly flaky: ScriptedMcpServer;
   /** Stops the scenario's timers and the servers. */
   close(): Promise<void>;
 }
@@ -41,9 +41,9 @@ export async function startDemoBackends(options: DemoBackendsOptions = {}): Prom
   const addToolAfterMs = options.addToolAfterMs ?? 30_000;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'demo' });
   const [healthy, slow, flaky] = await Promise.all([
-    startMcpTestServer({ name: 'healthy', tools: 12, pageSize: 5 }),
-    startMcpTestServer({ name: 'slow', tools: 4, delayMs: options.slowDelayMs ?? 800 }),
-    startMcpTestServer({ name: 'flaky', tools: 6 }),
+    startScriptedMcpServer({ name: 'healthy', tools: 12, pageSize: 5 }),
+    startScriptedMcpServer({ name: 'slow', tools: 4, delayMs: options.slowDelayMs ?? 800 }),
+    startScriptedMcpServer({ name: 'flaky', tools: 6 }),
   ]);
   const timers = [
     setTimeout(() => {
