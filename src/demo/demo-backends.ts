@@ -1,82 +1,85 @@
 import { pino } from 'pino';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { BackendConfig } from '../runtime/backend-config.js';
+import { formatDuration } from '../runtime/parse-duration.js';
+import {
+  DEMO_BACKENDS,
+  demoTimeline,
+  type DemoBackendName,
+  type DemoStep,
+  type DemoStepStarted,
+} from './demo-timeline.js';
 import { startScriptedMcpServer, type ScriptedMcpServer } from './scripted-mcp-server.js';
 
 /** Options of {@link startDemoBackends}. */
 export interface DemoBackendsOptions {
-  /** When the flaky backend starts failing. Defaults to 20 000 ms. */
-  readonly failAfterMs?: number;
-  /** How long it fails. Defaults to 20 000 ms. */
-  readonly failForMs?: number;
-  /** When the healthy backend adds a tool and announces it. Defaults to 30 000 ms. */
-  readonly addToolAfterMs?: number;
-  /** How slow the slow backend answers each request. Defaults to 800 ms. */
-  readonly slowDelayMs?: number;
-  /** Says what the scenario does, when. Defaults to a silent logger. */
+  /** Defaults to the demo's loop, `DEMO_TIMELINE`. */
+  readonly timeline?: readonly DemoStep[];
+  /** Demo time runs this many times faster (tests). Defaults to 1. */
+  readonly speed?: number;
+  /** Paces the timeline. Defaults to `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Called as each step starts, after the backends switched. */
+  readonly onStep?: (started: DemoStepStarted) => void;
+  /** One info line per step. Defaults to a silent logger. */
   readonly logger?: Logger;
 }
 
-/** The demo's three running backends. */
+/** The demo's running backends. */
 export interface DemoBackends {
   readonly backends: readonly BackendConfig[];
-  readonly healthy: ScriptedMcpServer;
-  readonly slow: ScriptedMcpServer;
-  readonly flaky: ScriptedMcpServer;
-  /** Stops the scenario's timers and the servers. */
+  readonly servers: Readonly<Record<DemoBackendName, ScriptedMcpServer>>;
+  /** Stops the timeline and the servers. */
   close(): Promise<void>;
 }
 
 /**
- * Three real MCP servers on loopback for `vmcp-status demo`:
- *
- * - `healthy`: 12 tools over 3 pages; at `addToolAfterMs` it adds one and sends
- *   `notifications/tools/list_changed`;
- * - `slow`: answers every request after `slowDelayMs` (degraded with a lower threshold);
- * - `flaky`: answers 503 from `failAfterMs` for `failForMs`, then recovers.
+ * Real MCP servers on loopback for `vmcp-status demo`, one per `DEMO_BACKENDS` entry,
+ * switched through the demo timeline: each step sets how every backend answers and
+ * logs one line saying so.
  */
 export async function startDemoBackends(options: DemoBackendsOptions = {}): Promise<DemoBackends> {
-  const failAfterMs = options.failAfterMs ?? 20_000;
-  const failForMs = options.failForMs ?? 20_000;
-  const addToolAfterMs = options.addToolAfterMs ?? 30_000;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'demo' });
-  const [healthy, slow, flaky] = await Promise.all([
-    startScriptedMcpServer({ name: 'healthy', tools: 12, pageSize: 5 }),
-    startScriptedMcpServer({ name: 'slow', tools: 4, delayMs: options.slowDelayMs ?? 800 }),
-    startScriptedMcpServer({ name: 'flaky', tools: 6 }),
-  ]);
-  const timers = [
-    setTimeout(() => {
-      flaky.mode = 'unavailable';
-      logger.info(
-        { backend: 'flaky', recoversInMs: failForMs },
-        'demo: flaky backend now answers 503',
-      );
-    }, failAfterMs),
-    setTimeout(() => {
-      flaky.mode = 'ok';
-      logger.info({ backend: 'flaky' }, 'demo: flaky backend answers again');
-    }, failAfterMs + failForMs),
-    setTimeout(() => {
-      logger.info(
-        { backend: 'healthy', tools: healthy.toolCount + 1 },
-        'demo: healthy backend adds a tool',
-      );
-      void healthy.setToolCount(healthy.toolCount + 1);
-    }, addToolAfterMs),
-  ];
+  const speed = options.speed ?? 1;
+  const entries = await Promise.all(
+    DEMO_BACKENDS.map(
+      async (b) =>
+        [
+          b.name,
+          await startScriptedMcpServer({
+            name: b.name,
+            tools: b.tools,
+            ...('pageSize' in b ? { pageSize: b.pageSize } : {}),
+          }),
+        ] as const,
+    ),
+  );
+  const servers = Object.fromEntries(entries) as Record<DemoBackendName, ScriptedMcpServer>;
+  const steps = demoTimeline(
+    { speed, ...(options.timeline === undefined ? {} : { timeline: options.timeline }) },
+    options.scheduler ?? asyncScheduler,
+  ).subscribe((step) => {
+    for (const [name, mode] of Object.entries(step.step.modes)) {
+      servers[name as DemoBackendName].mode = mode;
+    }
+    logger.info(
+      {
+        phase: step.step.phase,
+        note: step.step.note,
+        forDuration: formatDuration(step.step.forMs / speed),
+        cycle: step.cycle,
+      },
+      'demo step',
+    );
+    options.onStep?.(step);
+  });
   return {
-    backends: [
-      { name: 'healthy', url: healthy.url },
-      { name: 'slow', url: slow.url },
-      { name: 'flaky', url: flaky.url },
-    ],
-    healthy,
-    slow,
-    flaky,
+    backends: DEMO_BACKENDS.map((b) => ({ name: b.name, url: servers[b.name].url })),
+    servers,
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      await Promise.all([healthy.close(), slow.close(), flaky.close()]);
+      steps.unsubscribe();
+      await Promise.all(entries.map(([, server]) => server.close()));
     },
   };
 }
