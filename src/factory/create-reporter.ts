@@ -47,6 +47,8 @@ export interface CreateReporterOptions {
   readonly writeLeaseDurationMs?: number;
   /** Kubernetes mode: see `K8sReporterOptions.statusRefreshMs`. Defaults to 300 000 (5 m). */
   readonly statusRefreshMs?: number;
+  /** Log mode (and Kubernetes mode's fallback): how often the summary line goes out. Defaults to the report interval. */
+  readonly logSummaryIntervalMs?: number;
 }
 
 /** A reporter and why it was chosen. */
@@ -84,7 +86,10 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
     case 'noop':
       return { reporter: new NoopReporter(), mode };
     case 'log':
-      return { reporter: new LogReporter({ logger }), mode };
+      return {
+        reporter: new LogReporter({ logger, summaryIntervalMs: options.logSummaryIntervalMs }),
+        mode,
+      };
     case 'k8s': {
       const kubeConfig = loadKubeConfig(options.kubeconfigPath, serviceAccountDir, env);
       const leaseMs = checkNumber('writeLeaseDurationMs', options.writeLeaseDurationMs ?? 60_000);
@@ -106,7 +111,7 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
         ...(options.statusRefreshMs !== undefined
           ? { statusRefreshMs: options.statusRefreshMs }
           : {}),
-        fallback: new LogReporter({ logger }),
+        fallback: new LogReporter({ logger, summaryIntervalMs: options.logSummaryIntervalMs }),
         logger,
       });
       return { reporter, mode, kubeConfig };

@@ -201,7 +201,18 @@ describe('vmcp-status CLI (the built binary)', function () {
 
     it('on SIGTERM flushes the status the interval still held back', async function () {
       const { file, a } = await backendConfig('probe: { interval: 100ms, unhealthyThreshold: 1 }');
-      const cli = start(['run', '--config', file, '--reporter', 'log', '--interval', '1h']);
+      // The monitor's per-backend line is at debug in log mode (the reporter's tells it).
+      const cli = start([
+        'run',
+        '--config',
+        file,
+        '--reporter',
+        'log',
+        '--interval',
+        '1h',
+        '--log-level',
+        'debug',
+      ]);
       await cli.line(isStatus, { what: 'the first status' });
       a.mode = 'unavailable';
       await cli.line(
@@ -277,19 +288,5 @@ describe('vmcp-status CLI (the built binary)', function () {
         blocker.close();
       }
     });
-  });
-
-  it('demo: three real MCP servers reported in log mode; SIGTERM exits 0', async function () {
-    const cli = start(['demo', '--interval', '1s']);
-    const status = await cli.line(isStatus, { what: 'the demo’s first status' });
-    expect(status.backendCount).to.equal(2, 'healthy and flaky are routable');
-    const changes = status.changes as { name: string; to: string }[];
-    expect(changes.map((c) => [c.name, c.to])).to.deep.equal([
-      ['flaky', 'healthy'],
-      ['healthy', 'healthy'],
-      ['slow', 'degraded'],
-    ]);
-    cli.child.kill('SIGTERM');
-    expect(await cli.exitCode()).to.equal(0);
   });
 });
