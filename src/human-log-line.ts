@@ -67,6 +67,14 @@ export function humanLogLine(
       return `${time} ${phase(record.phase)} ${counts}  ${paint('gray', '(summary)')}`;
     case 'runtime status summary: nothing reported yet':
       return `${time} ${phase('Pending')} ${paint('gray', '(summary: nothing reported yet)')}`;
+    case 'demo: watch it':
+    case 'demo: see who owns each field':
+      return `${time} ${paint('bold', 'demo    ')} ${record.msg.slice('demo: '.length)}: ${String(record.command)}`;
+    case 'backend health changed': {
+      const why = typeof record.errorCategory === 'string' ? ` (${record.errorCategory})` : '';
+      const from = typeof record.previousStatus === 'string' ? `${record.previousStatus} → ` : '';
+      return `${time} ${paint('gray', 'backend ')} ${String(record.backend)} ${from}${String(record.status)}${why}`;
+    }
     case 'demo step':
       return `${time} ${paint('bold', 'demo    ')} next ${String(record.phase)} for ${String(record.forDuration)}: ${String(record.note)}`;
   }

@@ -7,11 +7,16 @@ import { formatDuration, parseDuration } from '../runtime/parse-duration.js';
 import type { ExitWith } from './exit-with.js';
 import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
 import { parseBindAddress } from './metrics-server.js';
+import { demoClusterTarget, prepareDemoCluster } from './demo-cluster.js';
 import { serveStatus } from './serve-status.js';
 
 interface DemoFlags extends LogFlags {
   readonly interval: string;
   readonly speed: string;
+  readonly reporter: 'log' | 'k8s';
+  readonly kubeconfig?: string;
+  readonly namespace: string;
+  readonly name: string;
   readonly metricsBindAddress: string;
 }
 
@@ -27,7 +32,7 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
   program
     .command('demo')
     .description(
-      `start MCP servers on loopback that loop through ${loop.join(', ')}, and report their status to the log`,
+      `start MCP servers on loopback that loop through ${loop.join(', ')}, and report their status to the log or, with --reporter k8s, into a VirtualMCPServer of the local cluster`,
     )
     .addOption(
       new Option('--interval <duration>', 'report interval: at most one report this often').default(
@@ -40,6 +45,22 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
         'run the demo this many times faster (timeline, probes and reports), e.g. 10',
       ).default('1'),
     )
+    .addOption(
+      new Option(
+        '--reporter <reporter>',
+        'log; or k8s: create the namespace and the VirtualMCPServer when missing and report into its status',
+      )
+        .choices(['log', 'k8s'])
+        .default('log'),
+    )
+    .addOption(
+      new Option(
+        '--kubeconfig <path>',
+        "k8s: kubeconfig file (default: the local cluster's from npm run cluster:up)",
+      ).env('KUBECONFIG'),
+    )
+    .option('-n, --namespace <namespace>', 'k8s: namespace of the VirtualMCPServer', 'vmcp-demo')
+    .option('--name <name>', 'k8s: name of the VirtualMCPServer', 'demo')
     .addOption(
       new Option(
         '--metrics-bind-address <address>',
@@ -55,7 +76,9 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
       if (intervalMs <= 0) {
         throw new ConfigError('--interval', 'a duration above 0, such as 1s', flags.interval);
       }
+      const target = flags.reporter === 'k8s' ? demoClusterTarget(flags) : undefined;
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
+      if (target !== undefined) await prepareDemoCluster(target, logger);
       const demo = await startDemoBackends({ logger, speed });
       logger.info(
         { backends: demo.backends.map((b) => `${b.name} ${b.url}`), loop },
@@ -65,7 +88,20 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
         exitWith(
           await serveStatus({
             backends: demo.backends,
-            reporter: 'log',
+            reporter: flags.reporter,
+            ...(target === undefined
+              ? {}
+              : {
+                  kubeconfigPath: target.kubeconfigPath,
+                  // The object to report into; no POD_NAME: one process, no write Lease.
+                  env: {
+                    ...process.env,
+                    VMCP_NAME: target.name,
+                    VMCP_NAMESPACE: target.namespace,
+                    POD_NAME: undefined,
+                  },
+                  writeLeaseDurationMs: 0,
+                }),
             intervalMs: scaled(intervalMs, speed),
             monitor: {
               intervalMs: scaled(DEMO_PROBE.intervalMs, speed),

@@ -68,6 +68,30 @@ describe('humanLogLine (the pretty log format)', function () {
     ).to.equal('19:07:09 demo     next Degraded for 15s: search is down (503)');
   });
 
+  it("writes a backend's health change and the demo's commands on one line each", function () {
+    expect(
+      humanLogLine(
+        {
+          ...base,
+          component: 'monitor',
+          msg: 'backend health changed',
+          backend: 'search',
+          status: 'unhealthy',
+          previousStatus: 'healthy',
+          errorCategory: 'timeout',
+          latencyMs: 5000,
+        },
+        { utc: true },
+      ),
+    ).to.equal('19:07:09 backend  search healthy → unhealthy (timeout)');
+    expect(
+      humanLogLine(
+        { ...base, component: 'demo', msg: 'demo: watch it', command: 'kubectl get vmcp -w' },
+        { utc: true },
+      ),
+    ).to.equal('19:07:09 demo     watch it: kubectl get vmcp -w');
+  });
+
   it('writes any other record as level, message and key=value fields, errors by message', function () {
     expect(
       humanLogLine(
