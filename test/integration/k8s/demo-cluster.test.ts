@@ -146,7 +146,7 @@ describe('vmcp-status demo --reporter k8s (the built CLI) on a real kube-apiserv
       'totalToolCount',
       'discoveredBackends',
       'Ready',
-      'Degraded',
+      'BackendsDiscovered',
     ]);
     expect(
       owned.filter((k) => k.path[0] === 'discoveredBackends').map((k) => k.item?.name),
@@ -168,6 +168,7 @@ describe('vmcp-status demo --reporter k8s (the built CLI) on a real kube-apiserv
       what: 'the demo to find its object',
     });
     expect(line).to.include({ namespace: 'existing', object: 'existing' });
+    await cli.line((l) => l.msg === 'vmcp-status started', { what: 'the demo to start' });
     cli.child.kill('SIGTERM');
     expect(await cli.exitCode()).to.equal(0, cli.stderr);
   });
