@@ -155,6 +155,12 @@ describe('vmcp-status demo --reporter k8s (the built CLI) on a real kube-apiserv
       expect(ownerOf(key.path, conditionType(key)), JSON.stringify(key)).to.equal('runtime');
     }
 
+    // Writes only on change: a backend that stays down costs none per probe (with
+    // probes every 100 ms, a write per probe would be dozens a step).
+    const applied = cli.lines.filter((l) => l.msg === 'status applied').length;
+    const changes = cli.lines.filter((l) => l.msg === 'backend health changed').length;
+    expect(applied).to.be.within(1, changes + 2, `${applied} writes for ${changes} changes`);
+
     const repeated = cli.stdout
       .split('\n')
       .filter((l) => l !== '')
