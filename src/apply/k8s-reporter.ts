@@ -255,10 +255,14 @@ export class K8sReporter implements Reporter {
    * last write is older than the refresh period.
    */
   #unchanged(patch: LaidOutPatch, layout: ResolvedStatusLayout): boolean {
+    // The pipeline re-sends a quiet status one refresh period after its last change;
+    // the write that followed that change landed a little later (pacing, latency), so
+    // a refresh is due a little early: by one report interval, at most a tenth.
+    const earlyMs = Math.min(this.#intervalMs, this.#refreshMs / 10);
     const refreshDue =
       this.#refreshMs > 0 &&
       this.#lastWriteAt > 0 &&
-      this.#now() - this.#lastWriteAt >= this.#refreshMs;
+      this.#now() - this.#lastWriteAt >= this.#refreshMs - earlyMs;
     if (refreshDue) return false;
     const reference =
       this.#lastApplied !== undefined && this.#lastLayout === layout

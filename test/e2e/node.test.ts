@@ -23,7 +23,7 @@ import {
   waitForReadyPods,
 } from '../support/k8s/node-fixtures.js';
 import { conditionOf, vmcpClient, type VmcpJson } from '../support/k8s/operator-fixtures.js';
-import { sharedNode } from '../support/k8s/shared-control-plane.js';
+import { sharedNode, stopSharedNode } from '../support/k8s/shared-control-plane.js';
 
 /**
  * The whole product on a real node: `kubectl apply -k manifests/` runs the operator as
@@ -85,9 +85,9 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
 
   after(async function () {
     this.timeout(120_000);
-    // Later test files run their own operators: this one goes, with the example.
-    plane.kubectl(['delete', 'namespace', 'vmcp-system', ns, '--wait=true', '--timeout=90s']);
-    plane.kubectl(['delete', 'vmcp', 'demo', '-n', 'default', '--ignore-not-found']);
+    // The whole plane goes with its node and pods: none may run beside the integration
+    // tests that follow (they count writes, and a pod's work would count too).
+    await stopSharedNode();
     await Promise.all(servers.map((s) => s.close()));
   });
 

@@ -107,7 +107,13 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
   it('does not report again while nothing changes', async function () {
     const a = await serve();
     const reporter = new RecordingReporter();
-    const handle = start({ backends$: of([{ name: 'a', url: a.url }]), reporter });
+    // A probe that times out is a change (a failure counted): on a loaded machine a
+    // loopback answer may take seconds, so the timeout is far above any answer here.
+    const handle = start({
+      backends$: of([{ name: 'a', url: a.url }]),
+      reporter,
+      monitor: { intervalMs: 50, timeoutMs: 30_000 },
+    });
     const health = new Collected(handle.health$);
     await eventually(() => reporter.reported.length > 0);
     const before = reporter.reported.length;
