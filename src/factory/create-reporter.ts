@@ -49,6 +49,8 @@ export interface CreateReporterOptions {
   readonly statusRefreshMs?: number;
   /** Kubernetes mode: see `K8sReporterOptions.maxReportedBackends`. Defaults to 256. */
   readonly maxReportedBackends?: number;
+  /** Log mode (and Kubernetes mode's fallback): how often the summary line goes out. Defaults to the report interval. */
+  readonly logSummaryIntervalMs?: number;
 }
 
 /** A reporter and why it was chosen. */
@@ -86,7 +88,10 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
     case 'noop':
       return { reporter: new NoopReporter(), mode };
     case 'log':
-      return { reporter: new LogReporter({ logger }), mode };
+      return {
+        reporter: new LogReporter({ logger, summaryIntervalMs: options.logSummaryIntervalMs }),
+        mode,
+      };
     case 'k8s': {
       const kubeConfig = loadKubeConfig(options.kubeconfigPath, serviceAccountDir, env);
       if (options.kubeconfigPath !== undefined)
@@ -115,7 +120,7 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
         ...(options.maxReportedBackends !== undefined
           ? { maxReportedBackends: options.maxReportedBackends }
           : {}),
-        fallback: new LogReporter({ logger }),
+        fallback: new LogReporter({ logger, summaryIntervalMs: options.logSummaryIntervalMs }),
         logger,
       });
       return { reporter, mode, kubeConfig };

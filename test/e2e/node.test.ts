@@ -6,7 +6,10 @@ import { ownerOf } from '../../src/apply/ownership.js';
 import { watchOwnObject } from '../../src/apply/watch-own-object.js';
 import { statusLeaseName } from '../../src/apply/status-write-lease.js';
 import { vmcpResource } from '../../src/apply/vmcp-resource.js';
-import { startMcpTestServer, type McpTestServer } from '../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../src/demo/scripted-mcp-server.js';
 import type { ControlPlane } from '../../tools/cluster/control-plane.js';
 import { imageName } from '../../tools/cluster/image.js';
 import type { ClusterNode } from '../../tools/cluster/node.js';
@@ -33,7 +36,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
   let plane: ControlPlane;
   let node: ClusterNode;
   let admin: KubeConfig;
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const ns = `e2e-node-${randomBytes(3).toString('hex')}`;
 
   const kubectl = (...args: string[]) => {
@@ -59,7 +62,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       200,
     );
   const startServer = async (name: string, tools: number) => {
-    const server = await startMcpTestServer({ name, tools, host: node.network.hostIp });
+    const server = await startScriptedMcpServer({ name, tools, host: node.network.hostIp });
     servers.push(server);
     return server;
   };

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { ControlPlane } from '../../../tools/cluster/control-plane.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { vmcpObject } from '../../../tools/cluster/status-fixtures.js';
@@ -24,7 +27,7 @@ const namesTheCrd = (line: LogLine): boolean =>
  */
 describe('the CRD missing on the server (a private kube-apiserver, the built binary)', function () {
   let plane: ControlPlane;
-  let server: McpTestServer;
+  let server: ScriptedMcpServer;
   let dir: string;
   const processes: CliProcess[] = [];
 
@@ -33,7 +36,7 @@ describe('the CRD missing on the server (a private kube-apiserver, the built bin
     this.timeout(30 * 60_000);
     requireBuiltCli();
     plane = await ControlPlane.start();
-    server = await startMcpTestServer({ tools: 2 });
+    server = await startScriptedMcpServer({ tools: 2 });
     dir = await mkdtemp(join(tmpdir(), 'vmcp-status-crdless-'));
     await writeFile(
       join(dir, 'config.yaml'),

@@ -3,7 +3,7 @@ import { of } from 'rxjs';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
-import { startMcpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import { startScriptedMcpServer } from '../../../src/demo/scripted-mcp-server.js';
 import { startStatusReporting } from '../../../src/runtime/start-status-reporting.js';
 import { waitFor } from '../../../tools/cluster/wait-for.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
@@ -91,7 +91,7 @@ describe('bounded staleness: a status that only moved its check times is written
       namespace: cluster.namespace,
       body: vmcpObject(name, cluster.namespace),
     });
-    const server = await startMcpTestServer({ tools: 2 });
+    const server = await startScriptedMcpServer({ tools: 2 });
     const writes: number[] = [];
     const refreshMs = 3_000;
     const reporter = new K8sReporter({

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { DiscoveredBackendJson } from '../../../src/apply/status-patch.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { waitFor } from '../../../tools/cluster/wait-for.js';
@@ -23,7 +26,7 @@ describe('credentials in backend URLs never reach status, Events or logs (the bu
   const cluster = useTestCluster('urlcreds');
   let admin: KubeConfig;
   let dir: string;
-  let good: McpTestServer;
+  let good: ScriptedMcpServer;
   let echo: RawMcpServer;
   const processes: CliProcess[] = [];
 
@@ -32,7 +35,7 @@ describe('credentials in backend URLs never reach status, Events or logs (the bu
     admin = cluster.plane.adminKubeConfig();
     await installCrd(admin);
     dir = await mkdtemp(join(tmpdir(), 'vmcp-status-urlcreds-'));
-    good = await startMcpTestServer({ tools: 2 });
+    good = await startScriptedMcpServer({ tools: 2 });
     // A backend whose error page echoes the request, query string included: raw
     // backend error text that must not be logged.
     echo = await startRawMcpServer((_method, _params, url) => ({

@@ -4,10 +4,10 @@ import { ConfigError } from '../../../src/errors.js';
 import type { Reporter } from '../../../src/reporter.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
-  startMcpTestServer,
-  type McpTestServer,
-  type McpTestServerOptions,
-} from '../../../src/runtime/mcp-test-server.js';
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+  type ScriptedMcpServerOptions,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { StatusMetrics } from '../../../src/runtime/metrics.js';
 import {
   startStatusReporting,
@@ -49,7 +49,7 @@ const statusOf = (status: RuntimeStatus | undefined, name: string) =>
   status?.backends.find((b) => b.name === name)?.status;
 
 describe('startStatusReporting with real MCP servers on loopback', function () {
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const handles: StatusReportingHandle[] = [];
 
   afterEach(async function () {
@@ -57,8 +57,8 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function serve(options: McpTestServerOptions = {}): Promise<McpTestServer> {
-    const server = await startMcpTestServer(options);
+  async function serve(options: ScriptedMcpServerOptions = {}): Promise<ScriptedMcpServer> {
+    const server = await startScriptedMcpServer(options);
     servers.push(server);
     return server;
   }
