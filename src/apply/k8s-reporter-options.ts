@@ -28,6 +28,13 @@ export interface K8sReporterOptions {
   readonly logger?: Logger;
   /** Retry pacing for 429, 5xx and network errors. */
   readonly backoff?: BackoffOptions;
+  /**
+   * A status write with no answer after this long is abandoned and retried like a
+   * network error, so a partitioned apiserver (connections open, nothing answered)
+   * cannot hold the one-at-a-time queue, and the fallback gets the status meanwhile.
+   * Defaults to 10 000 ms (the apiserver itself gives up on a request after 60 s).
+   */
+  readonly requestTimeoutMs?: number;
   /** How long `stop()` may spend flushing. Defaults to 5 s. */
   readonly stopTimeoutMs?: number;
   /** Record PhaseChanged Events. Defaults to true. */

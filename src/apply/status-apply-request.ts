@@ -1,8 +1,12 @@
 import {
   CustomObjectsApi,
+  Observable,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
 } from '@kubernetes/client-node';
 import type { OwnObjectRef } from './watch-own-object.js';
 
@@ -44,20 +48,38 @@ export function statusApplyRequest(
   };
 }
 
-/** Sends one status apply and resolves with the object the apiserver returned. */
+/**
+ * Sends one status apply and resolves with the object the apiserver returned; gives up
+ * after `timeoutMs` without an answer (client-node sets no deadline of its own, and
+ * undici waits 300 s for response headers).
+ */
 export class StatusApplier {
   readonly #api: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly timeoutMs: number,
+  ) {
     this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  /** Rejects with client-node's `ApiException` on an HTTP error, a plain error without an answer. */
+  /**
+   * Rejects with client-node's `ApiException` on an HTTP error, a plain error without
+   * an answer (a `TimeoutError` after `timeoutMs`).
+   */
   async send(request: StatusApplyRequest): Promise<Record<string, unknown>> {
+    // The generated client would send a merge-patch content type otherwise.
+    const options = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const deadline: ObservableMiddleware = {
+      pre: (context: RequestContext) => {
+        context.setSignal(AbortSignal.timeout(this.timeoutMs));
+        return new Observable(Promise.resolve(context));
+      },
+      post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+    };
     return (await this.#api.patchNamespacedCustomObjectStatus(
       { ...request },
-      // The generated client would send a merge-patch content type otherwise.
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      { ...options, middleware: [...(options.middleware ?? []), deadline] },
     )) as Record<string, unknown>;
   }
 }
