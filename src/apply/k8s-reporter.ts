@@ -83,10 +83,10 @@ export class K8sReporter implements Reporter {
       component: 'k8s-reporter',
       vmcp: `${options.ref.namespace}/${options.ref.name}`,
     });
-    this.#applier = new StatusApplier(
-      options.kubeConfig,
-      checkNumber('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, { min: 1 }),
-    );
+    const requestTimeoutMs = checkNumber('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, {
+      min: 1,
+    });
+    this.#applier = new StatusApplier(options.kubeConfig, requestTimeoutMs);
     this.#now = options.now ?? Date.now;
     this.#last = new AcceptedStatus(
       checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000),
@@ -103,6 +103,7 @@ export class K8sReporter implements Reporter {
       kubeConfig: options.kubeConfig,
       ref: options.ref,
       logger: this.#logger,
+      requestTimeoutMs,
       now: this.#now,
     });
     this.#queue = new LatestWinsQueue((status) => this.#write(status));

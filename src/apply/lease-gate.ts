@@ -13,6 +13,7 @@ export interface LeaseGateOptions {
   /** Defaults to the Lease's own default (60 s). */
   readonly durationMs?: number | undefined;
   readonly logger: Logger;
+  readonly requestTimeoutMs: number;
   readonly now: () => number;
 }
 
@@ -32,6 +33,7 @@ export class LeaseGate {
       kubeConfig: KubeConfig;
       ref: { namespace: string; name: string };
       logger: Logger;
+      requestTimeoutMs: number;
       now: () => number;
     },
   ): LeaseGate | undefined {
@@ -43,6 +45,7 @@ export class LeaseGate {
       identity: writeLease.identity,
       durationMs: writeLease.durationMs,
       logger: context.logger,
+      requestTimeoutMs: context.requestTimeoutMs,
       now: context.now,
     });
   }
@@ -55,6 +58,7 @@ export class LeaseGate {
       identity: options.identity,
       ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
       logger: options.logger,
+      requestTimeoutMs: options.requestTimeoutMs,
       now: options.now,
     });
   }

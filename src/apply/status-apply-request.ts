@@ -1,13 +1,10 @@
 import {
   CustomObjectsApi,
-  Observable,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
+import { withDeadline } from './request-deadline.js';
 import type { OwnObjectRef } from './watch-own-object.js';
 
 /** The parameters of one server-side apply of the status subresource. */
@@ -48,14 +45,11 @@ export function statusApplyRequest(
   };
 }
 
-/**
- * Sends one status apply and resolves with the object the apiserver returned; gives up
- * after `timeoutMs` without an answer (client-node sets no deadline of its own, and
- * undici waits 300 s for response headers).
- */
+/** Sends one status apply and resolves with the object the apiserver returned. */
 export class StatusApplier {
   readonly #api: CustomObjectsApi;
 
+  /** @param timeoutMs a write with no answer after this long rejects (see {@link withDeadline}). */
   constructor(
     kubeConfig: KubeConfig,
     private readonly timeoutMs: number,
@@ -68,18 +62,10 @@ export class StatusApplier {
    * an answer (a `TimeoutError` after `timeoutMs`).
    */
   async send(request: StatusApplyRequest): Promise<Record<string, unknown>> {
-    // The generated client would send a merge-patch content type otherwise.
-    const options = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
-    const deadline: ObservableMiddleware = {
-      pre: (context: RequestContext) => {
-        context.setSignal(AbortSignal.timeout(this.timeoutMs));
-        return new Observable(Promise.resolve(context));
-      },
-      post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-    };
     return (await this.#api.patchNamespacedCustomObjectStatus(
       { ...request },
-      { ...options, middleware: [...(options.middleware ?? []), deadline] },
+      // The generated client would send a merge-patch content type otherwise.
+      withDeadline(this.timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
     )) as Record<string, unknown>;
   }
 }
