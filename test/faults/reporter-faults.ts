@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { ApiextensionsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter } from '../../src/apply/k8s-reporter.js';
-import type { Reporter } from '../../src/reporter.js';
 import type { RuntimeStatus } from '../../src/types.js';
 import { installCrd, readCrd } from '../../tools/cluster/install-crd.js';
 import { runtimeIdentity } from '../../tools/cluster/runtime-identity.js';
 import { statusOf } from '../../tools/cluster/status-fixtures.js';
 import { waitFor } from '../../tools/cluster/wait-for.js';
+import { CountingReporter } from '../support/faults/counting-reporter.js';
 import type { FaultCluster } from '../support/faults/fault-cluster.js';
 import { mib, settledHeapUsed } from '../support/faults/heap.js';
 import { holdsStatus } from '../support/faults/holds-status.js';
@@ -16,7 +16,7 @@ import { vmcpClient } from '../support/k8s/operator-fixtures.js';
 import { memoryLogger } from '../support/memory-log.js';
 
 /** The reporter's pacing in this suite: recovery is awaited for one interval plus the longest backoff. */
-const INTERVAL_MS = 4_000;
+const INTERVAL_MS = 5_000;
 const OPTIONS = { backoff: { initialMs: 200, maxMs: 4_000 }, requestTimeoutMs: 2_000 } as const;
 const REPORTS = 10_000;
 const BACKENDS = 20;
@@ -32,21 +32,6 @@ function statusNumber(n: number): RuntimeStatus {
   return statusOf(backends, new Date(Date.UTC(2026, 11, 1) + n * 1000));
 }
 
-/** Counts what the reporter hands its fallback (the log, in production). */
-class CountingReporter implements Reporter {
-  count = 0;
-  report(): Promise<void> {
-    this.count++;
-    return Promise.resolve();
-  }
-  start(): Promise<void> {
-    return Promise.resolve();
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 /** One fault: how it begins, and how it ends (resolving once it is over). */
 interface Fault {
   readonly name: string;
@@ -58,6 +43,8 @@ interface Fault {
   end(object: string): Promise<void>;
   /** The longest wait the server may ask for (Retry-After), if longer than the backoff. */
   readonly retryAfterMs?: number;
+  /** How long the fault lasts after the reports (default: no longer than they take). */
+  readonly holdMs?: number;
 }
 
 /** The reporter's side of the fault suite (issue 14 item 3). */
@@ -137,6 +124,7 @@ export function describeReporterFaults(cluster: FaultCluster): void {
       HEAP_GROWTH_BOUND,
     );
     if (fault.writesFail) expect(fallback.count, 'statuses given to the fallback').to.be.above(0);
+    if (fault.holdMs !== undefined) await sleep(fault.holdMs);
 
     await fault.end(name);
     const ended = performance.now();
@@ -158,10 +146,12 @@ export function describeReporterFaults(cluster: FaultCluster): void {
     name: string,
     mode: 'drop' | 'reset' | 'blackhole' | 'delay',
     writesFail = true,
+    holdMs?: number,
   ): Fault => ({
     name,
     via: 'proxy',
     writesFail,
+    ...(holdMs !== undefined ? { holdMs } : {}),
     begin: () => {
       cluster.proxy.set(mode, { delayMs: 250 });
       return Promise.resolve();
@@ -174,6 +164,11 @@ export function describeReporterFaults(cluster: FaultCluster): void {
 
   it('network drop: every connection closed, new ones too', async () => {
     await survives(proxyFault('network drop', 'drop'));
+  });
+
+  it('a long network drop: retries at the backoff cap, the latest lands within one cap', async () => {
+    // 20 s: long enough for the backoff (200 ms doubling, capped at 4 s) to reach its cap.
+    await survives(proxyFault('network drop held 20 s', 'drop', true, 20_000));
   });
 
   it('connection reset: every connection reset (RST), new ones too', async () => {
@@ -198,16 +193,27 @@ export function describeReporterFaults(cluster: FaultCluster): void {
     });
   });
 
-  it('etcd restarted (the apiserver stays up and answers errors meanwhile)', async () => {
+  it('etcd restarted (the apiserver stays up and answers errors meanwhile)', async function () {
+    this.timeout(5 * 60_000);
     await survives({
       name: 'etcd restart',
       via: 'proxy',
       writesFail: true,
       begin: () => cluster.plane.stopEtcd(),
-      end: async () => {
+      end: async (name) => {
+        const started = performance.now();
         await cluster.plane.startEtcd();
-        // The reporter can do nothing before the apiserver itself is ready again.
+        const etcdBack = performance.now();
         await cluster.plane.waitApiserverReady();
+        const ready = performance.now();
+        // Each CRD's storage has an etcd client of its own, reconnecting on its own
+        // backoff after /readyz is fine: the reporter can do nothing before the object
+        // can be read from etcd again (a GET without resourceVersion reads etcd).
+        await waitFor('the object readable from etcd again', () => vmcps.read(name), 180_000, 50);
+        const ms = (t: number) => String(Math.round(t - etcdBack));
+        console.log(
+          `      etcd restart: etcd healthy after ${String(Math.round(etcdBack - started))} ms, then /readyz after ${ms(ready)} ms, the object readable after ${ms(performance.now())} ms`,
+        );
       },
     });
   });
