@@ -5,9 +5,9 @@
 import { BehaviorSubject } from 'rxjs';
 import { createReporter, startStatusReporting, type BackendConfig } from '../src/index.js';
 // A real MCP server on loopback to watch (internal: the demo and the tests use it).
-import { startMcpTestServer } from '../src/runtime/mcp-test-server.js';
+import { startScriptedMcpServer } from '../src/demo/scripted-mcp-server.js';
 
-const github = await startMcpTestServer({ name: 'github', tools: 12 });
+const github = await startScriptedMcpServer({ name: 'github', tools: 12 });
 
 // The backends; push a new list to add, change or remove backends at run time.
 const backends$ = new BehaviorSubject<readonly BackendConfig[]>([

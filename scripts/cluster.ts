@@ -9,13 +9,13 @@
  * `VMCP_CLUSTER_NODE=0` starts the control plane alone (no root needed; pods stay Pending).
  */
 import { existsSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { localClusterDir } from '../src/demo/local-cluster-kubeconfig.js';
 import { ControlPlane } from '../tools/cluster/control-plane.js';
 import { ensureImage } from '../tools/cluster/image.js';
 import { nodeUnavailableReason } from '../tools/cluster/node.js';
 
-const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vmcp-status', 'cluster');
+const dir = localClusterDir();
 const kubeconfig = join(dir, 'admin.kubeconfig');
 
 async function up(): Promise<void> {
@@ -95,6 +95,9 @@ async function up(): Promise<void> {
     );
   }
   printExports(plane.binDir);
+  console.error(
+    'watch a status move: npm run demo:cluster (it prints the kubectl command to run beside it)',
+  );
 }
 
 function printExports(binDir?: string): void {

@@ -44,14 +44,8 @@ export {
   type StatusReportingOptions,
 } from './runtime/start-status-reporting.js';
 export { monitorBackends, MONITOR_DEFAULTS, type MonitorOptions } from './runtime/monitor.js';
-export {
-  McpProber,
-  PROBE_DEFAULTS,
-  type ProbeOptions,
-  type ProbeOutcome,
-  type ProbeResult,
-  type Prober,
-} from './runtime/probe.js';
+export { McpProber, PROBE_DEFAULTS, type ProbeOptions } from './runtime/mcp-prober.js';
+export type { ProbeOutcome, ProbeResult, Prober } from './runtime/prober.js';
 export {
   BACKEND_TRANSPORTS,
   type BackendConfig,

@@ -1,4 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { ConfigError } from './errors.js';
+import { humanLogLine } from './human-log-line.js';
 
 export type { Logger } from 'pino';
 
@@ -6,11 +8,21 @@ export type { Logger } from 'pino';
 export interface LoggerOptions {
   /** Defaults to `LOG_LEVEL` from the environment, else `info`. */
   readonly level?: LevelWithSilent | undefined;
-  /** Human-readable output. Defaults to true only when stdout is a TTY. */
-  readonly pretty?: boolean | undefined;
+  /**
+   * `json`: JSON lines; `pretty`: one line of text per record ({@link humanLogLine});
+   * `auto`: pretty when stdout is a TTY, else JSON. Defaults to `LOG_FORMAT`, else `auto`.
+   */
+  readonly format?: LogFormat | undefined;
   /** Where lines go; defaults to stdout. Tests pass a stream. */
   readonly destination?: DestinationStream | undefined;
+  /** Whether stdout is a terminal, for `auto` and colours. Defaults to `process.stdout.isTTY`. */
+  readonly isTTY?: boolean | undefined;
 }
+
+/** How log lines look: see {@link LoggerOptions.format}. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+/** Every {@link LogFormat}, for validating `--log-format` and `LOG_FORMAT`. */
+export const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
 /**
  * Anything that might hold a credential, wherever it sits in a log object. Backend
@@ -41,20 +53,47 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = [
   'silent',
 ];
 
-/** The project's pino logger: JSON lines, credentials redacted, pretty only on a TTY. */
+/**
+ * The project's pino logger: credentials redacted, JSON lines for machines or one line
+ * of text per record for people (see {@link LoggerOptions.format}).
+ *
+ * @throws ConfigError for a format (option or `LOG_FORMAT`) it does not know.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? (process.env.LOG_LEVEL as LevelWithSilent | undefined) ?? 'info';
+  const level = options.level ?? levelFromEnv(process.env.LOG_LEVEL) ?? 'info';
   const base = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  if (options.destination !== undefined) return pino(base, options.destination);
-  const pretty = options.pretty ?? process.stdout.isTTY;
-  if (pretty) {
-    return pino({
-      ...base,
-      transport: {
-        target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'SYS:HH:MM:ss' },
-      },
-    });
+  const isTTY = options.isTTY ?? process.stdout.isTTY;
+  const format = resolveLogFormat(options.format ?? (process.env.LOG_FORMAT || 'auto'), isTTY);
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  return pino(base, format === 'json' ? destination : humanStream(destination, isTTY));
+}
+
+/** `auto` resolved against the terminal. Pure. */
+export function resolveLogFormat(format: string, isTTY: boolean): 'json' | 'pretty' {
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new ConfigError('--log-format', `one of ${LOG_FORMATS.join(', ')}`, format);
   }
-  return pino(base);
+  if (format === 'auto') return isTTY ? 'pretty' : 'json';
+  return format as 'json' | 'pretty';
+}
+
+/** pino writes JSON lines; this writes each as {@link humanLogLine} in the same call. */
+function humanStream(out: DestinationStream, color: boolean): DestinationStream {
+  return {
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) {
+        if (line === '') continue;
+        out.write(`${humanLogLine(JSON.parse(line) as Record<string, unknown>, { color })}\n`);
+      }
+    },
+  };
+}
+
+/** `LOG_LEVEL`, checked: pino would throw an unhelpful error for an unknown level. */
+function levelFromEnv(value: string | undefined): LevelWithSilent | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, value);
+  }
+  return value as LevelWithSilent;
 }

@@ -46,3 +46,16 @@ export function checkKubernetesName(
   }
   return value;
 }
+
+/** Parses a count given as text (a flag or an environment variable): digits only, within bounds. */
+export function parseCount(
+  field: string,
+  text: string,
+  { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
+): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, `an integer from ${String(min)} to ${String(max)}`, text);
+  }
+  return value;
+}

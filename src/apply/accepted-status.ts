@@ -58,15 +58,20 @@ export class AcceptedStatus {
   /**
    * Nothing to write: `patch` says the same as the last accepted write or (when another
    * replica wrote last, or none yet) as `serverStatus`, check times aside; unless the
-   * last write is older than the refresh period.
+   * last write is older than the refresh period (less a little: see below).
    */
   holds(
     patch: LaidOutPatch,
     layout: ResolvedStatusLayout,
     serverStatus: Record<string, unknown> | undefined,
+    intervalMs: number,
   ): boolean {
+    // The pipeline re-sends a quiet status one refresh period after its last change;
+    // the write that followed that change landed a little later (pacing, latency), so
+    // a refresh is due a little early: by one report interval, at most a tenth.
+    const earlyMs = Math.min(intervalMs, this.refreshMs / 10);
     const refreshDue =
-      this.refreshMs > 0 && this.#at > 0 && this.now() - this.#at >= this.refreshMs;
+      this.refreshMs > 0 && this.#at > 0 && this.now() - this.#at >= this.refreshMs - earlyMs;
     if (refreshDue) return false;
     const reference =
       this.#patch !== undefined && this.#layout === layout ? this.#patch.status : serverStatus;

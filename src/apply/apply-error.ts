@@ -9,8 +9,11 @@ export type ApplyFailure =
       readonly retryAfterMs?: number | undefined;
       readonly summary: string;
     }
-  /** 404: the object is gone; apply again when the watch sees it back. */
-  | { readonly kind: 'not-found'; readonly summary: string }
+  /**
+   * 404: the object is gone; apply again when the watch sees it back. `resourceMissing`:
+   * the apiserver does not serve the resource at all (the CRD is not installed).
+   */
+  | { readonly kind: 'not-found'; readonly resourceMissing: boolean; readonly summary: string }
   /** 403: RBAC refuses. */
   /** 403: RBAC refuses, or an admission policy (`byPolicy`) denies the write. */
   | { readonly kind: 'forbidden'; readonly byPolicy: boolean; readonly summary: string }
@@ -31,7 +34,10 @@ export type ApplyFailure =
 interface KubeStatusBody {
   message?: string;
   reason?: string;
-  details?: { causes?: Array<{ field?: string; message?: string; reason?: string }> };
+  details?: {
+    name?: string;
+    causes?: Array<{ field?: string; message?: string; reason?: string }>;
+  };
 }
 
 function parseBody(body: unknown): KubeStatusBody {
@@ -91,7 +97,18 @@ export function classifyApplyError(err: unknown): ApplyFailure {
   const code = err.code;
   const body = parseBody(err.body);
   const message = body.message ?? '';
-  if (code === 404) return { kind: 'not-found', summary: 'VirtualMCPServer not found (404)' };
+  if (code === 404) {
+    // A missing object's 404 names it in `details`; a resource the server does not
+    // serve (no CRD) answers "the server could not find the requested resource" without.
+    const resourceMissing = body.details?.name === undefined;
+    return {
+      kind: 'not-found',
+      resourceMissing,
+      summary: resourceMissing
+        ? 'the VirtualMCPServer resource is not served (404: is the CRD installed?)'
+        : 'VirtualMCPServer not found (404)',
+    };
+  }
   if (code === 403) {
     // The ownership policy (manifests/admission) also answers 403; its message says so.
     const byPolicy = /ValidatingAdmissionPolicy|admission webhook/.test(message);

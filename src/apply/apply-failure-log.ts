@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { ApplyFailure } from './apply-error.js';
+import { crdMissingMessage } from './vmcp-resource.js';
 import type { OwnObjectRef } from './watch-own-object.js';
 
 /** Which request failed: reading the object, or applying its status. */
@@ -51,6 +52,13 @@ export class ApplyFailureLog {
         );
         break;
       case 'not-found':
+        if (failure.resourceMissing) {
+          this.logger.error(
+            { crd: `${plural}.${group}` },
+            `${crdMissingMessage(group, plural)}; the latest status is applied once it is`,
+          );
+          break;
+        }
         this.logger.warn(
           'VirtualMCPServer not found: the latest status is kept and applied when it exists again',
         );

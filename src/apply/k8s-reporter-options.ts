@@ -1,9 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { checkNumber } from '../validate.js';
+import { DEFAULT_MAX_REPORTED_BACKENDS } from './cap-reported-backends.js';
+import { FIELD_MANAGERS } from './ownership.js';
 import type { Logger } from '../logger.js';
 import type { Reporter } from '../reporter.js';
 import type { BackoffOptions } from './backoff.js';
 import type { readStatusSchema } from './openapi-schema.js';
-import type { StatusLayout } from './status-layout.js';
+import { checkStatusLayout, type StatusLayout } from './status-layout.js';
 import type { ObjectRef, StatusApplyPatch } from './status-patch.js';
 
 /** What became of one status given to `K8sReporter.report`. */
@@ -67,9 +70,41 @@ export interface K8sReporterOptions {
    * kubelet's node status report frequency).
    */
   readonly statusRefreshMs?: number;
+  /**
+   * At most this many `discoveredBackends` entries are written (unhealthy first, then
+   * by name; see src/apply/cap-reported-backends.ts): the counts stay exact and
+   * `message` says the list is truncated. Defaults to 256.
+   */
+  readonly maxReportedBackends?: number;
   /** Defaults to `Date.now`. */
   readonly now?: () => number;
 }
 
 /** The status body the reporter applies, laid out for the CRD. */
 export type LaidOutPatch = StatusApplyPatch<Record<string, unknown>>;
+
+/** The reporter's tunables with their defaults, each checked (a ConfigError names the bad one). */
+export interface ReporterSettings {
+  readonly fieldManager: string;
+  readonly requestTimeoutMs: number;
+  readonly statusRefreshMs: number;
+  readonly maxReportedBackends: number;
+  readonly statusLayout: StatusLayout;
+}
+
+/** {@link ReporterSettings} of `options`. Pure. */
+export function reporterSettings(options: K8sReporterOptions): ReporterSettings {
+  return {
+    fieldManager: options.fieldManager ?? FIELD_MANAGERS.runtime,
+    requestTimeoutMs: checkNumber('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, {
+      min: 1,
+    }),
+    statusRefreshMs: checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000),
+    maxReportedBackends: checkNumber(
+      'maxReportedBackends',
+      options.maxReportedBackends ?? DEFAULT_MAX_REPORTED_BACKENDS,
+      { integer: true },
+    ),
+    statusLayout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
+  };
+}

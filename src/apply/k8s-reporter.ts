@@ -1,28 +1,27 @@
 import { createLogger, type Logger } from '../logger.js';
-import type { K8sReporterOptions, LaidOutPatch, ReportOutcome } from './k8s-reporter-options.js';
+import {
+  reporterSettings,
+  type K8sReporterOptions,
+  type LaidOutPatch,
+  type ReportOutcome,
+} from './k8s-reporter-options.js';
 import { CONFLATED, LatestWinsQueue } from '../reactive/latest-wins-queue.js';
 import type { Reporter } from '../reporter.js';
 import type { Phase, RuntimeStatus } from '../types.js';
 import { classifyApplyError, type ApplyFailure } from './apply-error.js';
 import { ApplyFailureLog } from './apply-failure-log.js';
+import { capReportedBackends } from './cap-reported-backends.js';
 import { DriftRepair } from './drift-repair.js';
-import { FIELD_MANAGERS } from './ownership.js';
 import { PhaseEventRecorder } from './phase-event-recorder.js';
 import { laidOutPatch } from './runtime-snapshot.js';
 import { AcceptedStatus } from './accepted-status.js';
 import { settlesWithin } from './settles-within.js';
 import { StatusApplier, statusApplyRequest } from './status-apply-request.js';
 import { StatusFieldDiscovery } from './status-field-discovery.js';
-import {
-  checkStatusLayout,
-  runtimePartOf,
-  type LayoutDecision,
-  type ResolvedStatusLayout,
-} from './status-layout.js';
+import { runtimePartOf, type LayoutDecision, type ResolvedStatusLayout } from './status-layout.js';
 import type { ConditionJson, ObjectRef } from './status-patch.js';
 import { LeaseGate } from './lease-gate.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { checkNumber } from '../validate.js';
 import { vmcpObjectRef, type VmcpObjectRef } from './vmcp-resource.js';
 import { readOwnObject } from './watch-own-object.js';
 
@@ -66,6 +65,7 @@ export class K8sReporter implements Reporter {
   readonly #fields: StatusFieldDiscovery;
   readonly #lease: LeaseGate | undefined;
   readonly #retry: RetrySchedule;
+  readonly #maxReported: number;
   readonly #now: () => number;
   readonly #last: AcceptedStatus;
 
@@ -78,20 +78,16 @@ export class K8sReporter implements Reporter {
   constructor(private readonly options: K8sReporterOptions) {
     this.#own = vmcpObjectRef(options.ref);
     this.#ref = { ...options.ref, apiVersion: this.#own.apiVersion };
-    this.#fieldManager = options.fieldManager ?? FIELD_MANAGERS.runtime;
+    const settings = reporterSettings(options);
+    this.#fieldManager = settings.fieldManager;
     this.#logger = (options.logger ?? createLogger()).child({
       component: 'k8s-reporter',
       vmcp: `${options.ref.namespace}/${options.ref.name}`,
     });
-    const requestTimeoutMs = checkNumber('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, {
-      min: 1,
-    });
-    this.#applier = new StatusApplier(options.kubeConfig, requestTimeoutMs);
+    this.#applier = new StatusApplier(options.kubeConfig, settings.requestTimeoutMs);
     this.#now = options.now ?? Date.now;
-    this.#last = new AcceptedStatus(
-      checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000),
-      this.#now,
-    );
+    this.#last = new AcceptedStatus(settings.statusRefreshMs, this.#now);
+    this.#maxReported = settings.maxReportedBackends;
     this.#retry = new RetrySchedule({
       backoff: options.backoff,
       now: this.#now,
@@ -103,7 +99,7 @@ export class K8sReporter implements Reporter {
       kubeConfig: options.kubeConfig,
       ref: options.ref,
       logger: this.#logger,
-      requestTimeoutMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
       now: this.#now,
     });
     this.#queue = new LatestWinsQueue((status) => this.#write(status));
@@ -112,7 +108,7 @@ export class K8sReporter implements Reporter {
       kubeConfig: options.kubeConfig,
       group: this.#own.group,
       version: this.#own.version,
-      layout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
+      layout: settings.statusLayout,
       logger: this.#logger,
       ...(options.readSchema !== undefined ? { readSchema: options.readSchema } : {}),
     });
@@ -244,12 +240,13 @@ export class K8sReporter implements Reporter {
 
   /** Nothing to write (see {@link AcceptedStatus.holds}). */
   #unchanged(patch: LaidOutPatch, layout: ResolvedStatusLayout): boolean {
-    return this.#last.holds(patch, layout, this.#drift.serverStatus);
+    return this.#last.holds(patch, layout, this.#drift.serverStatus, this.#intervalMs);
   }
 
   #patch(status: RuntimeStatus, layout: ResolvedStatusLayout): LaidOutPatch {
     const previous = this.#last.conditions(layout) ?? this.#seedConditions;
-    return laidOutPatch(this.#ref, status, layout, previous, this.#fields.dropped);
+    const capped = capReportedBackends(status, this.#maxReported);
+    return laidOutPatch(this.#ref, capped, layout, previous, this.#fields.dropped);
   }
 
   /** Seam: the one place a status write is sent. */

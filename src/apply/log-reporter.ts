@@ -2,6 +2,7 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { createLogger, type Logger } from '../logger.js';
 import type { Reporter } from '../reporter.js';
 import type { RuntimeStatus } from '../types.js';
+import { checkNumber } from '../validate.js';
 import { backendChanges, runtimeStatusChanged } from './status-diff.js';
 
 /** Options of {@link LogReporter}. */
@@ -12,12 +13,15 @@ export interface LogReporterOptions {
   readonly scheduler?: SchedulerLike;
   /** At most this many backend changes are listed on one line; the rest are counted. Defaults to 20. */
   readonly maxListedChanges?: number;
+  /** How often the summary line goes out after `start`. Defaults to the interval `start` is given. */
+  readonly summaryIntervalMs?: number | undefined;
 }
 
 /**
  * Reports status to the log: one info line per change (phase, counts, which backends
  * changed and how), nothing for a status that did not change, and after `start` a
- * periodic summary line. Raw backend error text only at debug level.
+ * periodic summary line. On a terminal each reads as one line of text (see
+ * `humanLogLine`). Raw backend error text only at debug level.
  *
  * The sink on a laptop, and the fallback while the Kubernetes API is unreachable.
  */
@@ -25,6 +29,7 @@ export class LogReporter implements Reporter {
   readonly #logger: Logger;
   readonly #scheduler: SchedulerLike;
   readonly #maxListed: number;
+  readonly #summaryMs: number | undefined;
   #last: RuntimeStatus | undefined;
   #summary: Subscription | undefined;
 
@@ -32,6 +37,10 @@ export class LogReporter implements Reporter {
     this.#logger = (options.logger ?? createLogger()).child({ component: 'log-reporter' });
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#maxListed = options.maxListedChanges ?? 20;
+    this.#summaryMs =
+      options.summaryIntervalMs === undefined
+        ? undefined
+        : checkNumber('summaryIntervalMs', options.summaryIntervalMs, { min: 1 });
   }
 
   /** The last status it logged. */
@@ -54,6 +63,7 @@ export class LogReporter implements Reporter {
           ? { previousPhase: previous.phase }
           : {}),
         statusMessage: status.message,
+        configuredBackends: status.backends.length,
         backendCount: status.backendCount,
         healthyBackends: status.healthyBackends,
         unhealthyBackends: status.unhealthyBackends,
@@ -81,7 +91,7 @@ export class LogReporter implements Reporter {
 
   start(intervalMs: number): Promise<void> {
     this.#summary?.unsubscribe();
-    this.#summary = interval(intervalMs, this.#scheduler).subscribe(() => {
+    this.#summary = interval(this.#summaryMs ?? intervalMs, this.#scheduler).subscribe(() => {
       this.#logSummary();
     });
     return Promise.resolve();
@@ -103,6 +113,7 @@ export class LogReporter implements Reporter {
       {
         phase: status.phase,
         statusMessage: status.message,
+        configuredBackends: status.backends.length,
         backendCount: status.backendCount,
         healthyBackends: status.healthyBackends,
         unhealthyBackends: status.unhealthyBackends,

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { runtimeConditionTypes, runtimeStatusFields } from './ownership.js';
 import { runtimePartOf, type ResolvedStatusLayout } from './status-layout.js';
+import { CRD_BACKEND_STATUS } from './status-patch.js';
 
 /**
  * Removes status fields the installed CRD does not know, given as paths from `status`:
@@ -93,9 +94,15 @@ export function runtimeSummary(
   return { phase: part.phase, backendCount: part.backendCount };
 }
 
+/**
+ * What a write is not worth: check times, and the failure count of a backend that is
+ * already down (it grows on every failed probe; `stableHealthChanged` says the same).
+ * A write for another reason still carries both.
+ */
 function withoutVolatile(part: Record<string, unknown>): Record<string, unknown> {
   const backends = ((part.discoveredBackends ?? []) as Array<Record<string, unknown>>).map((b) => {
     const { lastHealthCheck: _volatile, ...rest } = b;
+    if (rest.status === CRD_BACKEND_STATUS.unhealthy) delete rest.consecutiveFailures;
     return rest;
   });
   return { ...part, discoveredBackends: backends };

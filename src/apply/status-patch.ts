@@ -4,6 +4,7 @@ import type {
   Condition,
   RuntimeStatus,
 } from '../types.js';
+import { redactUrl } from '../redact-url.js';
 import { ownedConditionTypes } from './ownership.js';
 
 /** Which VirtualMCPServer a patch is for. */
@@ -88,7 +89,8 @@ function backendJson(backend: BackendHealthReport): DiscoveredBackendJson {
     toolCount: backend.toolCount,
     consecutiveFailures: backend.consecutiveFailures,
   };
-  if (backend.url !== undefined) json.url = backend.url;
+  // Whoever built the status, credentials in a URL never reach the object.
+  if (backend.url !== undefined) json.url = redactUrl(backend.url);
   // Only the sanitized category: raw error text never reaches a status field.
   if (backend.errorCategory !== undefined) json.message = backend.errorCategory;
   if (backend.lastHealthCheck !== undefined)

@@ -41,3 +41,16 @@ export function vmcpObjectRef(ref: {
 }): VmcpObjectRef {
   return { ...vmcpResource(ref.apiVersion), namespace: ref.namespace, name: ref.name };
 }
+
+/**
+ * What to say when the apiserver does not serve the resource at all (a 404 for the
+ * resource, not for one object): the CRD to install, and how.
+ */
+export function crdMissingMessage(group: string, plural: string = VMCP_PLURAL): string {
+  const crd = `${plural}.${group}`;
+  const how =
+    group === vmcpResource().group
+      ? 'kubectl apply --server-side -f manifests/crd/'
+      : `the CustomResourceDefinition that serves ${crd}`;
+  return `the CustomResourceDefinition ${crd} is not installed on this apiserver: install it (${how})`;
+}

@@ -43,8 +43,11 @@ export interface WatchOwnObjectOptions {
   readonly readFirst?: boolean;
   /** Where the watch starts when not reading first; undefined: from now. */
   readonly resourceVersion?: string | undefined;
-  /** A read answered 404: the watch goes on from now and sees the object when it is created. */
-  readonly onNotFound?: () => void;
+  /**
+   * A read answered 404: the watch goes on from now and sees the object when it is
+   * created. `resourceMissing`: the server does not serve the resource (no CRD).
+   */
+  readonly onNotFound?: (resourceMissing: boolean) => void;
   /** A read or watch failed (other than 404 and 410); it is retried with backoff. */
   readonly onError?: (verb: 'get' | 'watch', err: unknown) => void;
   /** Retry pacing after failures. */
@@ -130,13 +133,14 @@ export function watchOwnObject(options: WatchOwnObjectOptions): OwnObjectWatch {
             deliver(read === 'first' ? 'ADDED' : 'MODIFIED', object);
           } catch (err) {
             if (stopped) return;
-            if (classifyApplyError(err).kind !== 'not-found') {
+            const failure = classifyApplyError(err);
+            if (failure.kind !== 'not-found') {
               schedule(failed('get', err), read);
               return;
             }
             // Gone: watch from now, which shows the object when it is created again.
             resourceVersion = undefined;
-            options.onNotFound?.();
+            options.onNotFound?.(failure.resourceMissing);
           }
         }
         watch();

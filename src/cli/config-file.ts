@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { YAMLParseError, parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { BACKEND_TRANSPORTS, type BackendConfig } from '../runtime/backend-config.js';
+import { redactUrl } from '../redact-url.js';
+import {
+  BACKEND_TRANSPORTS,
+  backendUrlProblem,
+  type BackendConfig,
+} from '../runtime/backend-config.js';
 import type { CircuitBreakerOptions } from '../runtime/circuit-breaker.js';
 import type { MonitorOptions } from '../runtime/monitor.js';
 import { parseDuration } from '../runtime/parse-duration.js';
@@ -11,6 +16,8 @@ import { parseDuration } from '../runtime/parse-duration.js';
 export interface RunConfig {
   /** The report interval, if the file sets one. */
   readonly intervalMs?: number | undefined;
+  /** `maxReportedBackends`, if the file sets it. */
+  readonly maxReportedBackends?: number | undefined;
   /** None when the file lists none: in Kubernetes mode they then come from the spec. */
   readonly backends: readonly BackendConfig[];
   /** Probe settings; `intervalMs` defaults to the report interval. */
@@ -46,7 +53,10 @@ const backendSchema = z.strictObject({
   name: z
     .string({ error: 'a name' })
     .regex(NAME, 'a name of letters, digits, "-", "_" and "." (at most 253 characters)'),
-  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+  url: z.string({ error: 'an http:// or https:// URL' }).superRefine((text, ctx) => {
+    const expected = backendUrlProblem(text);
+    if (expected !== undefined) ctx.addIssue({ code: 'custom', message: expected });
+  }),
   transport: z
     .enum(BACKEND_TRANSPORTS, { error: `one of ${BACKEND_TRANSPORTS.join(', ')}` })
     .optional(),
@@ -88,6 +98,11 @@ const configSchema = z.strictObject({
       });
     })
     .optional(),
+  maxReportedBackends: z
+    .int({ error: 'an integer >= 0' })
+    .min(0, 'an integer >= 0')
+    .max(10_000, 'at most 10000 (the CRD allows no more)')
+    .optional(),
 });
 
 /**
@@ -121,8 +136,7 @@ export function parseConfig(
   try {
     document = parseYaml(text) as unknown;
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    throw new ConfigFileError(file, [new ConfigError(file, `valid YAML (${message})`)]);
+    throw new ConfigFileError(file, [yamlProblem(err)]);
   }
   const result = configSchema.safeParse(document ?? {});
   if (!result.success) {
@@ -175,6 +189,9 @@ export function parseConfig(
         };
   return {
     intervalMs: config.interval,
+    ...(config.maxReportedBackends === undefined
+      ? {}
+      : { maxReportedBackends: config.maxReportedBackends }),
     backends,
     monitor: {
       ...(probe.interval === undefined ? {} : { intervalMs: probe.interval }),
@@ -203,20 +220,36 @@ function problem(issue: z.core.$ZodIssue, document: unknown): ConfigError {
     );
   }
   let expected = issue.message;
-  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+  const found = valueAt(document, path);
+  if (path.length === 0) {
+    expected = `a YAML mapping of settings (${Object.keys(configSchema.shape).join(', ')})`;
+  } else if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
     expected =
-      issue.input === undefined
-        ? `${article(issue.expected)} (it is missing)`
-        : article(issue.expected);
+      found === undefined ? `${article(issue.expected)} (it is missing)` : article(issue.expected);
   }
   const isHeader = path.includes('headers');
-  const found = valueAt(document, path);
+  const scalar =
+    typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean';
+  // A URL is shown with its credentials redacted; header values never.
   const shown =
-    !isHeader &&
-    (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean')
-      ? String(found).slice(0, 200)
-      : undefined;
+    isHeader || !scalar
+      ? undefined
+      : (path[path.length - 1] === 'url' ? redactUrl(String(found)) : String(found)).slice(0, 200);
   return new ConfigError(fieldName(path), expected, shown);
+}
+
+/**
+ * A YAML syntax error as a problem at `line L, column C`, with the parser's reason
+ * (its code frame, which quotes the file, left out: a header line may hold a token).
+ */
+function yamlProblem(err: unknown): ConfigError {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const where = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
+  const reason = message.replace(/ at line \d+, column \d+:?$/, '').slice(0, 200);
+  return new ConfigError(
+    where === undefined ? '(YAML)' : `line ${String(where.line)}, column ${String(where.col)}`,
+    `valid YAML (${reason})`,
+  );
 }
 
 function fieldName(path: readonly PropertyKey[]): string {

@@ -7,6 +7,7 @@ import { schemaHasRuntime } from '../apply/status-schema.js';
 import { DEFAULT_API_VERSION, VMCP_KIND, vmcpResource } from '../apply/vmcp-resource.js';
 import { checkKubernetesName } from '../validate.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import type { ExitWith } from './exit-with.js';
 import { formatInspectReport } from './format-inspect-report.js';
 import { inspectReport, type InspectedObject } from './inspect-report.js';
 import { kubectlKubeConfig } from './kubectl-kubeconfig.js';
@@ -29,7 +30,7 @@ interface InspectFlags {
  * and the time. Exit 0 when every field is owned as the ownership table says, 1 when
  * a foreign writer owns one (or the object cannot be read), 2 on a usage error.
  */
-export function addInspectCommand(program: Command, exitWith: (code: number) => void): void {
+export function addInspectCommand(program: Command, exitWith: ExitWith): void {
   program
     .command('inspect')
     .description(

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../errors.js';
+import { loadKubeconfigFile } from '../factory/load-kube-config.js';
 
 /**
  * The kubeconfig the way kubectl finds it: `--kubeconfig` (one file), else every file
@@ -21,8 +22,7 @@ export function kubectlKubeConfig(
   if (path !== undefined) {
     if (!existsSync(path))
       throw new ConfigError('--kubeconfig', 'an existing kubeconfig file', path);
-    kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(path);
+    kubeConfig = loadKubeconfigFile(path);
   } else if ((env.KUBECONFIG ?? '') !== '') {
     const files = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '' && existsSync(f));
     if (files.length === 0)
@@ -32,8 +32,7 @@ export function kubectlKubeConfig(
     const home = join(env.HOME ?? homedir(), '.kube', 'config');
     if (!existsSync(home))
       throw new ConfigError('--kubeconfig', `a kubeconfig (none at ${home}, KUBECONFIG not set)`);
-    kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(home);
+    kubeConfig = loadKubeconfigFile(home);
   }
   if (context !== undefined) {
     if (kubeConfig.getContextObject(context) === null) {
@@ -57,11 +56,7 @@ function merged(files: readonly string[]): KubeConfig {
     for (const item of lists.flat()) if (!seen.has(item.name)) seen.set(item.name, item);
     return [...seen.values()];
   };
-  const configs = files.map((file) => {
-    const kc = new KubeConfig();
-    kc.loadFromFile(file);
-    return kc;
-  });
+  const configs = files.map((file) => loadKubeconfigFile(file));
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: byName(configs.map((c) => c.getClusters())),

@@ -1,33 +1,21 @@
 #!/usr/bin/env node
 /**
- * The `vmcp-status` executable. Exit codes: 0 on success or a graceful stop
- * (SIGTERM/SIGINT), 1 on a runtime failure, 2 on a usage or config error.
+ * The `vmcp-status` executable. It checks the Node version first: everything else
+ * loads by dynamic import only afterwards, since on an older Node it fails while
+ * loading (inside undici) before it could say why. Exit codes: see `run-program.ts`;
+ * 2 for a Node that is too old.
  */
-import { CommanderError } from 'commander';
-import { ConfigError } from '../errors.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { createProgram } from './program.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { nodeVersionProblem } from './node-version-check.js';
 
-async function main(argv: readonly string[]): Promise<number> {
-  let code: number = EXIT_OK;
-  const program = createProgram((exitCode) => {
-    code = exitCode;
-  });
-  try {
-    await program.parseAsync(argv);
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (err instanceof ConfigError) {
-      process.stderr.write(`vmcp-status: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    process.stderr.write(`vmcp-status: ${err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT_FAILURE;
-  }
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+  process.stderr.write(problem);
+  process.exitCode = EXIT_USAGE;
+} else {
+  const { runProgram } = await import('./run-program.js');
+  const code = await runProgram(process.argv);
+  process.exitCode = code;
+  // Whatever still holds the event loop (a socket closing slowly) must not hold the exit.
+  setTimeout(() => process.exit(code), 2_000).unref();
 }
-
-const code = await main(process.argv);
-process.exitCode = code;
-// Whatever still holds the event loop (a socket closing slowly) must not hold the exit.
-setTimeout(() => process.exit(code), 2_000).unref();

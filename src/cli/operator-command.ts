@@ -2,15 +2,17 @@ import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { SERVICE_ACCOUNT_DIR } from '../factory/detect-reporter-mode.js';
 import { loadKubeConfig } from '../factory/load-kube-config.js';
-import { LOG_LEVELS, createLogger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { checkKubernetesName } from '../validate.js';
-import { parseBindAddress } from './metrics-server.js';
+import type { ExitWith } from './exit-with.js';
+import { firstKubeconfig } from './first-kubeconfig.js';
 import { healthProbeOption } from './health-server.js';
-import type { ExitWith } from './program.js';
+import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
+import { parseBindAddress } from './metrics-server.js';
 import { serveOperator } from './serve-operator.js';
 
-interface OperatorFlags {
+interface OperatorFlags extends LogFlags {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly namespace?: string;
@@ -20,7 +22,6 @@ interface OperatorFlags {
   readonly clusterDomain: string;
   readonly metricsBindAddress: string;
   readonly healthProbeBindAddress: string;
-  readonly logLevel?: (typeof LOG_LEVELS)[number];
 }
 
 /**
@@ -60,11 +61,8 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
       ).default('0'),
     )
     .addOption(healthProbeOption())
-    .addOption(
-      new Option('--log-level <level>', 'log level (default: info)')
-        .choices(LOG_LEVELS)
-        .env('LOG_LEVEL'),
-    )
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .action(async (flags: OperatorFlags, command: Command) => {
       const metricsAddress = parseBindAddress(flags.metricsBindAddress);
       const healthAddress = parseBindAddress(
@@ -101,7 +99,7 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
         }
         kubeConfig.setCurrentContext(flags.context);
       }
-      const logger = createLogger({ level: flags.logLevel });
+      const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
       exitWith(
         await serveOperator({
           kubeConfig,
@@ -117,9 +115,4 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
         }),
       );
     });
-}
-
-/** `KUBECONFIG` may list several files; the first one is used. */
-function firstKubeconfig(value: string | undefined): string | undefined {
-  return value?.split(process.platform === 'win32' ? ';' : ':').find((p) => p !== '');
 }

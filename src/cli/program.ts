@@ -1,25 +1,25 @@
 import { Command, Option } from 'commander';
 import { STATUS_LAYOUTS, type StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
+import { parseCount } from '../validate.js';
 import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporter-mode.js';
-import { LOG_LEVELS, createLogger, type Logger } from '../logger.js';
-import { startDemoBackends } from '../runtime/demo-backends.js';
+import { createLogger } from '../logger.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { loadConfigFile } from './config-file.js';
+import { addDemoCommand } from './demo-command.js';
+import type { ExitWith } from './exit-with.js';
+import { firstKubeconfig } from './first-kubeconfig.js';
 import { healthProbeOption } from './health-server.js';
+import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
 import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
 import { addOperatorCommand } from './operator-command.js';
 import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
 
-interface CommonFlags {
+interface RunFlags extends LogFlags {
   readonly interval?: string;
   readonly metricsBindAddress: string;
-  readonly logLevel?: (typeof LOG_LEVELS)[number];
-}
-
-interface RunFlags extends CommonFlags {
   readonly config?: string;
   readonly backendsFrom: BackendsFrom;
   readonly reporter: ReporterChoice;
@@ -28,11 +28,9 @@ interface RunFlags extends CommonFlags {
   readonly healthProbeBindAddress: string;
   readonly statusLayout?: StatusLayout;
   readonly statusRefresh: string;
+  readonly maxReportedBackends?: string;
   readonly writeLeaseDuration: string;
 }
-
-/** Receives the exit code of a command that ran. */
-export type ExitWith = (code: number) => void;
 
 /**
  * The `vmcp-status` command line: `run`, `demo` and `operator`. Actions report their
@@ -58,10 +56,6 @@ export function createProgram(exitWith: ExitWith): Command {
       '--metrics-bind-address <address>',
       'serve Prometheus metrics at HOST:PORT/metrics (:PORT for every interface); 0 is off',
     ).default('0');
-  const logLevelOption = () =>
-    new Option('--log-level <level>', 'log level (default: info)')
-      .choices(LOG_LEVELS)
-      .env('LOG_LEVEL');
 
   program
     .command('run')
@@ -117,6 +111,12 @@ export function createProgram(exitWith: ExitWith): Command {
     )
     .addOption(
       new Option(
+        '--max-reported-backends <count>',
+        'k8s mode: at most this many status.discoveredBackends entries, unhealthy first; counts stay exact (default: the config file’s maxReportedBackends, else 256)',
+      ),
+    )
+    .addOption(
+      new Option(
         '--write-lease-duration <duration>',
         'k8s mode with POD_NAME: one writer among replicas through a Lease taken only before a write, held this long; 0 is off',
       ).default('60s'),
@@ -124,6 +124,7 @@ export function createProgram(exitWith: ExitWith): Command {
     .addOption(metricsOption())
     .addOption(healthProbeOption())
     .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .action(async (flags: RunFlags, command: Command) => {
       const metricsAddress = parseBindAddress(flags.metricsBindAddress);
       const healthAddress = parseBindAddress(
@@ -138,7 +139,7 @@ export function createProgram(exitWith: ExitWith): Command {
           : await loadConfigFile(flags.config);
       const intervalMs = flagInterval ?? config.intervalMs;
       if (intervalMs !== undefined) positive('--interval', intervalMs);
-      const logger = createLogger({ level: flags.logLevel });
+      const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
       exitWith(
         await serveStatus({
           backends: config.backends,
@@ -149,6 +150,10 @@ export function createProgram(exitWith: ExitWith): Command {
           fieldManager: flags.fieldManager,
           statusLayout: flags.statusLayout,
           statusRefreshMs: parseDuration('--status-refresh', flags.statusRefresh),
+          maxReportedBackends:
+            flags.maxReportedBackends === undefined
+              ? config.maxReportedBackends
+              : parseCount('--max-reported-backends', flags.maxReportedBackends, { max: 10_000 }),
           writeLeaseDurationMs: leaseDuration(flags.writeLeaseDuration),
           intervalMs,
           monitor: config.monitor,
@@ -160,47 +165,7 @@ export function createProgram(exitWith: ExitWith): Command {
       );
     });
 
-  program
-    .command('demo')
-    .description(
-      'start three MCP servers on loopback (healthy, slow, and one failing after ~20 s that recovers ~20 s later) and report their status to the log',
-    )
-    .addOption(intervalOption('5s'))
-    .addOption(metricsOption())
-    .addOption(logLevelOption())
-    .action(async (flags: CommonFlags) => {
-      const metricsAddress = parseBindAddress(flags.metricsBindAddress);
-      const intervalMs = positive(
-        '--interval',
-        flags.interval === undefined ? 5_000 : parseDuration('--interval', flags.interval),
-      );
-      const logger = createLogger({ level: flags.logLevel });
-      const demo = await startDemoBackends({ logger });
-      logDemoIntro(
-        logger,
-        demo.backends.map((b) => `${b.name} ${b.url}`),
-      );
-      try {
-        exitWith(
-          await serveStatus({
-            backends: demo.backends,
-            reporter: 'log',
-            intervalMs,
-            monitor: {
-              intervalMs: 2_000,
-              timeoutMs: 5_000,
-              degradedThresholdMs: 500,
-              unhealthyThreshold: 3,
-            },
-            metricsAddress,
-            logger,
-          }),
-        );
-      } finally {
-        await demo.close();
-      }
-    });
-
+  addDemoCommand(program, exitWith);
   addOperatorCommand(program, exitWith);
   addInspectCommand(program, exitWith);
   return program;
@@ -218,17 +183,4 @@ function leaseDuration(value: string): number {
 function positive(field: string, ms: number): number {
   if (ms <= 0) throw new ConfigError(field, 'a duration above 0, such as 30s', `${ms}ms`);
   return ms;
-}
-
-/** `KUBECONFIG` may list several files; the first one is used. */
-function firstKubeconfig(value: string | undefined): string | undefined {
-  const first = value?.split(process.platform === 'win32' ? ';' : ':').find((p) => p !== '');
-  return first;
-}
-
-function logDemoIntro(logger: Logger, backends: string[]): void {
-  logger.info(
-    { backends },
-    'demo: three MCP backends on loopback; "flaky" fails after ~20 s and recovers ~20 s later; Ctrl+C stops',
-  );
 }

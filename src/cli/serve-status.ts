@@ -43,6 +43,8 @@ export interface ServeStatusOptions {
   readonly writeLeaseDurationMs?: number | undefined;
   /** Writes an otherwise unchanged status this often (check times); 0 is off. Defaults to 5 m. */
   readonly statusRefreshMs?: number | undefined;
+  /** Kubernetes mode: at most this many `discoveredBackends` entries. Defaults to 256. */
+  readonly maxReportedBackends?: number | undefined;
   /**
    * The report interval a flag or the config file set. Otherwise the spec's
    * `reportInterval` when backends come from the spec, else 30 s.
@@ -57,6 +59,10 @@ export interface ServeStatusOptions {
   /** The health address was asked for: failing to listen there is fatal. Defaults to false (a warning). */
   readonly healthRequired?: boolean;
   readonly logger: Logger;
+  /** Log mode: how often the summary line goes out. Defaults to the report interval. */
+  readonly logSummaryIntervalMs?: number | undefined;
+  /** What the reporter is chosen from (`VMCP_NAME`, `VMCP_NAMESPACE`, …). Defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Defaults to SIGTERM and SIGINT. */
   readonly signals?: readonly NodeJS.Signals[];
 }
@@ -85,7 +91,14 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
       ? {}
       : { writeLeaseDurationMs: options.writeLeaseDurationMs }),
     ...(options.statusRefreshMs === undefined ? {} : { statusRefreshMs: options.statusRefreshMs }),
+    ...(options.maxReportedBackends === undefined
+      ? {}
+      : { maxReportedBackends: options.maxReportedBackends }),
     ...(metrics === undefined ? {} : { metrics: metrics.reporterHooks }),
+    ...(options.logSummaryIntervalMs === undefined
+      ? {}
+      : { logSummaryIntervalMs: options.logSummaryIntervalMs }),
+    ...(options.env === undefined ? {} : { env: options.env }),
   };
   const created = createReporter(reporterOptions);
   const { mode, kubeConfig } = created;
@@ -133,7 +146,10 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   const { signalled, release: removeSignalHandlers } = untilSignal(signals);
 
   let backends$: Observable<readonly BackendConfig[]> = of(options.backends);
-  let monitor = options.monitor;
+  // The log reporter's line tells every change already: the monitor's per-backend
+  // line would repeat it.
+  let monitor: MonitorOptions =
+    mode.mode === 'log' ? { transitionLevel: 'debug', ...options.monitor } : options.monitor;
   let intervalMs = options.intervalMs ?? 30_000;
   let spec: FollowedVmcpSpec | undefined;
   if (fromSpec && k8sMode !== undefined && kubeConfig !== undefined) {
@@ -159,7 +175,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
       await healthServer?.close();
       return EXIT_OK;
     }
-    monitor = { ...first.monitor, ...options.monitor };
+    monitor = { ...first.monitor, ...monitor };
     intervalMs = options.intervalMs ?? first.reportIntervalMs ?? 30_000;
     backends$ = spec.backends$;
     warnOnRestartOnlyChanges(spec, first, logger);

@@ -6,8 +6,8 @@ import { createLogger, type Logger } from '../logger.js';
 import { LogReporter } from '../apply/log-reporter.js';
 import { checkStatusLayout, type StatusLayout } from '../apply/status-layout.js';
 import { NoopReporter, type Reporter } from '../reporter.js';
-import { checkNumber } from '../validate.js';
-import { loadKubeConfig } from './load-kube-config.js';
+import { checkKubernetesName, checkNumber } from '../validate.js';
+import { checkCurrentCluster, loadKubeConfig } from './load-kube-config.js';
 import {
   SERVICE_ACCOUNT_DIR,
   detectReporterMode,
@@ -47,6 +47,10 @@ export interface CreateReporterOptions {
   readonly writeLeaseDurationMs?: number;
   /** Kubernetes mode: see `K8sReporterOptions.statusRefreshMs`. Defaults to 300 000 (5 m). */
   readonly statusRefreshMs?: number;
+  /** Kubernetes mode: see `K8sReporterOptions.maxReportedBackends`. Defaults to 256. */
+  readonly maxReportedBackends?: number;
+  /** Log mode (and Kubernetes mode's fallback): how often the summary line goes out. Defaults to the report interval. */
+  readonly logSummaryIntervalMs?: number;
 }
 
 /** A reporter and why it was chosen. */
@@ -84,11 +88,18 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
     case 'noop':
       return { reporter: new NoopReporter(), mode };
     case 'log':
-      return { reporter: new LogReporter({ logger }), mode };
+      return {
+        reporter: new LogReporter({ logger, summaryIntervalMs: options.logSummaryIntervalMs }),
+        mode,
+      };
     case 'k8s': {
       const kubeConfig = loadKubeConfig(options.kubeconfigPath, serviceAccountDir, env);
+      if (options.kubeconfigPath !== undefined)
+        checkCurrentCluster(kubeConfig, options.kubeconfigPath);
       const leaseMs = checkNumber('writeLeaseDurationMs', options.writeLeaseDurationMs ?? 60_000);
+      // The Lease holder and the Events' reporting instance: a pod name, when set.
       const podName = env.POD_NAME ?? '';
+      if (podName !== '') checkKubernetesName('POD_NAME', podName, 'subdomain');
       const reporter = new K8sReporter({
         kubeConfig,
         ref: {
@@ -106,7 +117,10 @@ export function createReporter(options: CreateReporterOptions = {}): ReporterSel
         ...(options.statusRefreshMs !== undefined
           ? { statusRefreshMs: options.statusRefreshMs }
           : {}),
-        fallback: new LogReporter({ logger }),
+        ...(options.maxReportedBackends !== undefined
+          ? { maxReportedBackends: options.maxReportedBackends }
+          : {}),
+        fallback: new LogReporter({ logger, summaryIntervalMs: options.logSummaryIntervalMs }),
         logger,
       });
       return { reporter, mode, kubeConfig };

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../errors.js';
+import { parseCount } from '../validate.js';
 
 /**
  * Credentials for Kubernetes mode: an explicit kubeconfig file, else the pod's
@@ -17,12 +18,7 @@ export function loadKubeConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): KubeConfig {
   const kc = new KubeConfig();
-  if (kubeconfigPath !== undefined) {
-    if (!existsSync(kubeconfigPath))
-      throw new ConfigError('--kubeconfig', 'an existing kubeconfig file', kubeconfigPath);
-    kc.loadFromFile(kubeconfigPath);
-    return kc;
-  }
+  if (kubeconfigPath !== undefined) return loadKubeconfigFile(kubeconfigPath);
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT ?? '443';
   if (host === undefined || host === '') {
@@ -31,6 +27,14 @@ export function loadKubeConfig(
       'the apiserver address (set in every pod), or --kubeconfig',
     );
   }
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
+    throw new ConfigError(
+      'KUBERNETES_SERVICE_HOST',
+      'an IP address or host name (no scheme, port or path)',
+      host,
+    );
+  }
+  parseCount('KUBERNETES_SERVICE_PORT', port, { min: 1, max: 65_535 });
   const tokenFile = join(serviceAccountDir, 'token');
   const caFile = join(serviceAccountDir, 'ca.crt');
   if (!existsSync(tokenFile))
@@ -49,5 +53,61 @@ export function loadKubeConfig(
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster' }],
     currentContext: 'in-cluster',
   });
+  return kc;
+}
+
+/**
+ * A kubeconfig file: readable, and YAML a kubeconfig parser accepts.
+ *
+ * @throws ConfigError naming `--kubeconfig` and the file: `--kubeconfig: expected …, got "/path"`. The file's
+ *   content is never echoed (it holds credentials).
+ */
+export function loadKubeconfigFile(path: string): KubeConfig {
+  const field = '--kubeconfig';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(field, `a readable kubeconfig file (${code})`, path);
+  }
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    // The parser's first line says what and where (line:column); the rest quotes the file.
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new ConfigError(field, `a valid kubeconfig in YAML (${first.slice(0, 200)})`, path);
+  }
+  return kc;
+}
+
+/**
+ * Checks that a kubeconfig's current context names a cluster with a server (what
+ * client-node would otherwise report as "No active cluster!" at the first request).
+ *
+ * @throws ConfigError naming the file.
+ */
+export function checkCurrentCluster(kc: KubeConfig, path: string): KubeConfig {
+  const field = '--kubeconfig';
+  // A file without current-context reads as undefined, whatever the type says.
+  const context = (kc.getCurrentContext() as string | undefined) ?? '';
+  if (context === '' || kc.getContextObject(context) === null) {
+    throw new ConfigError(
+      field,
+      context === ''
+        ? 'a current-context'
+        : `a context named by current-context (${JSON.stringify(context)} is not in contexts)`,
+      path,
+    );
+  }
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null || cluster.server === '') {
+    throw new ConfigError(
+      field,
+      `a cluster with a server for context ${JSON.stringify(context)} (clusters lists none by that name)`,
+      path,
+    );
+  }
   return kc;
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '../redact-url.js';
 import { FIELD_MANAGERS } from '../apply/ownership.js';
 import { ConfigError } from '../errors.js';
 import { BACKEND_TRANSPORTS, type BackendTransport } from '../runtime/backend-config.js';
@@ -194,7 +195,9 @@ function parseBackends(value: unknown, problems: ConfigError[]): BackendSpec[] {
     seen.add(name);
     const url = backend.url;
     if (!isHttpUrl(url)) {
-      problems.push(new ConfigError(`${field}.url`, 'an http:// or https:// URL', show(url)));
+      // The message lands in the Valid condition: credentials in the URL must not.
+      const shown = typeof url === 'string' ? redactUrl(url) : show(url);
+      problems.push(new ConfigError(`${field}.url`, 'an http:// or https:// URL', shown));
       return;
     }
     const transport = backend.transport ?? SPEC_DEFAULTS.transport;

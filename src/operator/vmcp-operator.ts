@@ -75,7 +75,10 @@ export class VmcpOperator {
     this.#resyncMs = checkNumber('resyncPeriodMs', options.resyncPeriodMs ?? 600_000, {
       min: 0,
     });
-    this.#logger = (options.logger ?? createLogger()).child({
+    // The controller binds its own `component` on the root: a child of this child
+    // would write the key twice on one JSON line.
+    const root = options.logger ?? createLogger();
+    this.#logger = root.child({
       component: 'operator',
       fieldManager: options.fieldManager ?? FIELD_MANAGERS.operator,
       ...(options.namespace !== undefined ? { watchNamespace: options.namespace } : {}),
@@ -158,7 +161,7 @@ export class VmcpOperator {
     this.controller = new Controller({
       name: 'virtualmcpserver',
       reconciler,
-      logger: this.#logger,
+      logger: root,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
       ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),

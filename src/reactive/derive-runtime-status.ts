@@ -6,6 +6,7 @@ import type {
   Phase,
   RuntimeStatus,
 } from '../types.js';
+import { addSafeCounts, toSafeCount } from '../safe-count.js';
 
 /** What the pipeline knows about the backends when it derives a status. */
 export interface BackendStates {
@@ -67,8 +68,9 @@ export function deriveRuntimeStatus(
   const counts = countByStatus(checked);
   const routable = counts.healthy + counts.unauthenticated;
   const usable = routable + counts.degraded;
+  // Counts from a buggy backend or embedder (NaN, -1, 1e300) become int32-safe.
   const totalToolCount = checked.reduce(
-    (sum, check) => (isUsable(check.status) ? sum + check.toolCount : sum),
+    (sum, check) => (isUsable(check.status) ? addSafeCounts(sum, check.toolCount) : sum),
     0,
   );
   const pending = configured.length - checked.length;
@@ -174,8 +176,8 @@ function toReport(check: BackendHealthEvent): BackendHealthReport {
     name: check.name,
     url: check.url,
     status: check.status,
-    toolCount: check.toolCount,
-    consecutiveFailures: check.consecutiveFailures,
+    toolCount: toSafeCount(check.toolCount),
+    consecutiveFailures: toSafeCount(check.consecutiveFailures),
     errorCategory: check.errorCategory,
     circuitBreakerState: check.circuitBreakerState,
     circuitLastChanged: check.circuitLastChanged,

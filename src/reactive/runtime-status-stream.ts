@@ -1,7 +1,7 @@
 import {
-  EMPTY,
   Observable,
   asyncScheduler,
+  concat,
   connect,
   defer,
   endWith,
@@ -33,7 +33,10 @@ export interface RuntimeStatusStreamOptions {
    * backend. Defaults to 10 000 ms, the probe timeout.
    */
   readonly firstCheckTimeoutMs?: number;
-  /** Re-emits the current status this often even without a change. Defaults to 0 (off). */
+  /**
+   * Re-emits the current status when this long passed without a change (and then this
+   * often while nothing changes). Defaults to 0 (off).
+   */
   readonly resyncMs?: number;
   /** Defaults to `asyncScheduler`; tests pass a `TestScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -104,13 +107,19 @@ export function runtimeStatusStream(
           timer(firstCheckTimeoutMs, scheduler).pipe(switchMap(() => whenConfigured$)),
           inputsDone$.pipe(filter(() => table.isConfigured)),
         ).pipe(take(1));
-        const resync$ =
-          resyncMs > 0 ? interval(resyncMs, scheduler).pipe(takeUntil(inputsDone$)) : EMPTY;
-        return gateOpen$.pipe(
-          switchMap(() =>
-            merge(of(true), shared$.pipe(filter((worthReporting) => worthReporting)), resync$),
-          ),
-        );
+        const changes$ = merge(of(true), shared$.pipe(filter((worthReporting) => worthReporting)));
+        // A resync comes only after resyncMs without a change: a status that moves
+        // often is never re-sent, a quiet one once per resyncMs.
+        const withResync$ =
+          resyncMs > 0
+            ? changes$.pipe(
+                switchMap((change) =>
+                  concat(of(change), interval(resyncMs, scheduler).pipe(map(() => true))),
+                ),
+                takeUntil(inputsDone$),
+              )
+            : changes$;
+        return gateOpen$.pipe(switchMap(() => withResync$));
       }),
       paceLatest(reportIntervalMs, scheduler),
       map(() => deriveRuntimeStatus(table, table.configuredNames, now())),

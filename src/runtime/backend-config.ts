@@ -44,3 +44,19 @@ export function backendConfigChanged(a: BackendConfig, b: BackendConfig): boolea
 function sortedEntries(headers: Readonly<Record<string, string>> | undefined): [string, string][] {
   return Object.entries(headers ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
+
+/** What a backend URL must be, for config errors: `undefined` when it is fine. */
+export function backendUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'an http:// or https:// URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'an http:// or https:// URL';
+  if (url.username !== '' || url.password !== '') {
+    // Userinfo would be shown wherever the URL is (status, Events, logs): refuse it.
+    return 'a URL without credentials (user:password@ is not allowed): send them as headers instead, e.g. Authorization';
+  }
+  return undefined;
+}

@@ -1,8 +1,11 @@
 import type { BackendHealthEvent, BackendHealthStatus } from '../types.js';
+import { redactUrl } from '../redact-url.js';
+import { toSafeCount } from '../safe-count.js';
 import { checkNumber } from '../validate.js';
 import type { BackendConfig } from './backend-config.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
-import type { ProbeResult } from './probe.js';
+import { scrubErrorDetail } from './probe-error-detail.js';
+import type { ProbeResult } from './prober.js';
 
 /** Options of {@link BackendHealthTracker}. */
 export interface HealthTrackerOptions {
@@ -85,9 +88,10 @@ export class BackendHealthTracker {
     const failed = result.outcome === 'failed';
     const event: BackendHealthEvent = {
       name: this.#backend.name,
-      url: this.#backend.url,
+      url: redactUrl(this.#backend.url),
       status,
-      toolCount,
+      // A buggy prober's NaN or -1 must not reach a status field.
+      toolCount: toSafeCount(toolCount),
       consecutiveFailures: this.#failures,
       errorCategory: failed ? (result.errorCategory ?? 'health_check_failed') : undefined,
       ...(this.#breaker === undefined
@@ -98,7 +102,10 @@ export class BackendHealthTracker {
           }),
       latencyMs: result.latencyMs,
       checkedAt: new Date(now),
-      errorDetail: failed ? result.errorDetail : undefined,
+      errorDetail:
+        failed && result.errorDetail !== undefined
+          ? scrubErrorDetail(result.errorDetail)
+          : undefined,
     };
     this.#last = event;
     return event;

@@ -3,6 +3,7 @@ import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ErrorCategory } from '../types.js';
+import { ResponseTooLargeError } from './bounded-fetch.js';
 
 /** A probe that ran out of time. The probe's own deadline rejects with it. */
 export class ProbeTimeoutError extends Error {
@@ -63,6 +64,7 @@ const PROTOCOL_RPC_CODES = new Set<number>([
  * | HTTP 401/403, the SDK's `UnauthorizedError`                   | `authentication_failed` |
  * | HTTP 429 and 5xx                                              | `backend_unavailable` |
  * | other HTTP 4xx, wrong content type, unparsable or invalid JSON-RPC | `protocol_error` |
+ * | an answer over 16 MiB, a tools/list that never ends               | `protocol_error` |
  * | refused, reset or closed connections, DNS failures            | `connection_failed`   |
  * | anything else (e.g. the backend answered `ping` with an error) | `health_check_failed` |
  */
@@ -82,6 +84,7 @@ export function classifyProbeError(err: unknown): ProbeErrorClass {
   }
   for (const cause of causeChain(err)) {
     if (cause instanceof ProbeTimeoutError) return plain('timeout');
+    if (cause instanceof ResponseTooLargeError) return plain('protocol_error');
     if (cause instanceof Error && cause.name === 'TimeoutError') return plain('timeout');
     if (cause instanceof McpError) {
       if (cause.code === (ErrorCode.RequestTimeout as number)) return plain('timeout');
@@ -119,7 +122,7 @@ function httpStatusOf(err: unknown): number | undefined {
 }
 
 /** The error, its `cause`s and, for an `AggregateError`, its members; at most 10 deep. */
-function* causeChain(err: unknown): Generator {
+export function* causeChain(err: unknown): Generator {
   const queue: unknown[] = [err];
   for (let seen = 0; queue.length > 0 && seen < 10; seen++) {
     const current = queue.shift();
@@ -129,16 +132,18 @@ function* causeChain(err: unknown): Generator {
   }
 }
 
-function codeOf(err: unknown): string | undefined {
+/** An error's string `code` (Node's `ECONNREFUSED`, undici's `UND_ERR_…`), if any. */
+export function codeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
   const { code } = err;
   return typeof code === 'string' ? code : undefined;
 }
 
 function isZodError(err: unknown): boolean {
+  // zod/mini, which the SDK validates results with, names its errors `$ZodError`.
   return (
     err instanceof Error &&
-    err.name === 'ZodError' &&
+    /^\$?ZodError$/.test(err.name) &&
     Array.isArray((err as Error & { issues?: unknown }).issues)
   );
 }

@@ -23,7 +23,9 @@ import { backendConfigChanged, type BackendConfig } from './backend-config.js';
 import { BackendHealthTracker, HEALTH_TRACKER_DEFAULTS } from './backend-health-tracker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { McpProber, PROBE_DEFAULTS, type ProbeResult, type Prober } from './probe.js';
+import { McpProber, PROBE_DEFAULTS } from './mcp-prober.js';
+import { probeErrorDetail } from './probe-error-detail.js';
+import type { ProbeResult, Prober } from './prober.js';
 
 /** Options of {@link monitorBackends}. */
 export interface MonitorOptions {
@@ -43,8 +45,14 @@ export interface MonitorOptions {
   readonly relistToolsEvery?: number;
   /** Builds a backend's prober. Defaults to an {@link McpProber}; tests pass their own. */
   readonly createProber?: (backend: BackendConfig) => Prober;
-  /** Health transitions at info, probe details at debug. Defaults to a silent logger. */
+  /** Health transitions at info (see `transitionLevel`), probe details at debug. Defaults to a silent logger. */
   readonly logger?: Logger;
+  /**
+   * The level of the per-backend "backend health changed" lines. `debug` when another
+   * line already tells each change (the log reporter's), so a terminal shows one line
+   * per change. Defaults to `info`.
+   */
+  readonly transitionLevel?: 'info' | 'debug';
   /** Paces probes and times out slow ones. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
 }
@@ -91,7 +99,11 @@ export function monitorBackends(
   const maxConcurrent = options.maxConcurrentProbes ?? MONITOR_DEFAULTS.maxConcurrentProbes;
   new ConcurrencyLimit(maxConcurrent); // validates
   const scheduler = options.scheduler ?? asyncScheduler;
-  const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'monitor' });
+  // Each component binds `component` once on the root logger: a child of a child
+  // would write the key twice on one JSON line.
+  const root = options.logger ?? pino({ level: 'silent' });
+  const logger = root.child({ component: 'monitor' });
+  const transitionLevel = options.transitionLevel ?? 'info';
   const createProber =
     options.createProber ??
     ((backend: BackendConfig) =>
@@ -99,7 +111,7 @@ export function monitorBackends(
         timeoutMs,
         degradedThresholdMs: options.degradedThresholdMs ?? MONITOR_DEFAULTS.degradedThresholdMs,
         relistToolsEvery: options.relistToolsEvery ?? MONITOR_DEFAULTS.relistToolsEvery,
-        logger,
+        logger: root,
       }));
   const trackerOptions = {
     unhealthyThreshold: options.unhealthyThreshold,
@@ -145,7 +157,7 @@ export function monitorBackends(
         of<ProbeResult>({
           outcome: 'failed',
           errorCategory: 'health_check_failed',
-          errorDetail: err instanceof Error ? err.message : String(err),
+          errorDetail: probeErrorDetail(err),
           latencyMs: 0,
         }),
       ),
@@ -161,7 +173,7 @@ export function monitorBackends(
               map((result) => {
                 const previous = tracker.last;
                 const event = tracker.record(result, scheduler.now());
-                logTransition(logger, previous, event);
+                logTransition(logger, transitionLevel, previous, event);
                 return event;
               }),
             )
@@ -227,6 +239,7 @@ export function monitorBackends(
 
 function logTransition(
   logger: Logger,
+  level: 'info' | 'debug',
   previous: BackendHealthEvent | undefined,
   event: BackendHealthEvent,
 ): void {
@@ -245,7 +258,7 @@ function logTransition(
     previous?.status !== event.status ||
     previous.circuitBreakerState !== event.circuitBreakerState
   ) {
-    logger.info(
+    logger[level](
       { ...fields, ...(previous === undefined ? {} : { previousStatus: previous.status }) },
       'backend health changed',
     );

@@ -1,4 +1,4 @@
-import { VMCP_PLURAL, vmcpResource } from '../apply/vmcp-resource.js';
+import { VMCP_PLURAL, crdMissingMessage, vmcpResource } from '../apply/vmcp-resource.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   Observable,
@@ -120,7 +120,16 @@ export function watchVmcpSpec(options: WatchVmcpSpecOptions): Observable<VmcpSpe
       ref: { group, version, plural: PLURAL, namespace, name },
       readFirst: true,
       onObject,
-      onNotFound: () => {
+      onNotFound: (resourceMissing) => {
+        if (resourceMissing) {
+          once('crd-missing', () => {
+            logger.error(
+              { crd: `${PLURAL}.${group}` },
+              `${crdMissingMessage(group, PLURAL)}; waiting for it`,
+            );
+          });
+          return;
+        }
         once('not-found', () => {
           logger.warn('VirtualMCPServer not found: waiting for it to be created');
         });

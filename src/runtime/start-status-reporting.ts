@@ -48,8 +48,9 @@ export interface StatusReportingOptions {
   readonly reporterMeters?: boolean;
   /**
    * How often at most the status is written although nothing but check times changed
-   * (as milliseconds or a duration such as `5m`); the pipeline then re-derives the
-   * status once per interval so the reporter sees current check times. 0 turns it off.
+   * (as milliseconds or a duration such as `5m`); the pipeline re-derives the status
+   * after that long without a change, so the reporter sees current check times. 0
+   * turns it off.
    * Give the same value to the reporter (`createReporter({ statusRefreshMs })`).
    * Defaults to 5 minutes.
    */
@@ -154,8 +155,9 @@ export function startStatusReporting(options: StatusReportingOptions): StatusRep
     {
       reportIntervalMs: intervalMs,
       firstCheckTimeoutMs: monitorOptions.timeoutMs ?? MONITOR_DEFAULTS.timeoutMs,
-      // Fresh check times for the reporter's refresh; it decides whether to write.
-      resyncMs: refreshMs > 0 ? intervalMs : 0,
+      // After a refresh period without a change, the status again with fresh check
+      // times: the reporter writes it when its own last write is as old.
+      resyncMs: refreshMs,
       scheduler,
     },
   )

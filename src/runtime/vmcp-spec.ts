@@ -1,9 +1,11 @@
 import {
   BACKEND_TRANSPORTS,
   backendConfigChanged,
+  backendUrlProblem,
   type BackendConfig,
   type BackendTransport,
 } from './backend-config.js';
+import { redactUrl } from '../redact-url.js';
 import type { MonitorOptions } from './monitor.js';
 import { parseDuration } from './parse-duration.js';
 
@@ -57,8 +59,11 @@ export function parseVmcpSpec(spec: unknown): ParsedVmcpSpec {
       problems.push(`${field}.name: expected a backend name, got ${show(name)}`);
       return;
     }
-    if (typeof url !== 'string' || !isHttpUrl(url)) {
-      problems.push(`${field}.url: expected an http:// or https:// URL, got ${show(url)}`);
+    const urlProblem =
+      typeof url === 'string' ? backendUrlProblem(url) : 'an http:// or https:// URL';
+    if (typeof url !== 'string' || urlProblem !== undefined) {
+      const shown = typeof url === 'string' ? redactUrl(url) : url;
+      problems.push(`${field}.url: expected ${urlProblem ?? ''}, got ${show(shown)}`);
       return;
     }
     if (seen.has(name)) {
@@ -148,15 +153,6 @@ export function sameVmcpSpecSettings(a: VmcpSpecSettings, b: VmcpSpecSettings): 
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function show(value: unknown): string {

@@ -6,7 +6,10 @@ import { ownerOf } from '../../src/apply/ownership.js';
 import { watchOwnObject } from '../../src/apply/watch-own-object.js';
 import { statusLeaseName } from '../../src/apply/status-write-lease.js';
 import { vmcpResource } from '../../src/apply/vmcp-resource.js';
-import { startMcpTestServer, type McpTestServer } from '../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../src/demo/scripted-mcp-server.js';
 import type { ControlPlane } from '../../tools/cluster/control-plane.js';
 import { imageName } from '../../tools/cluster/image.js';
 import type { ClusterNode } from '../../tools/cluster/node.js';
@@ -20,7 +23,7 @@ import {
   waitForReadyPods,
 } from '../support/k8s/node-fixtures.js';
 import { conditionOf, vmcpClient, type VmcpJson } from '../support/k8s/operator-fixtures.js';
-import { sharedNode } from '../support/k8s/shared-control-plane.js';
+import { sharedNode, stopSharedNode } from '../support/k8s/shared-control-plane.js';
 
 /**
  * The whole product on a real node: `kubectl apply -k manifests/` runs the operator as
@@ -33,7 +36,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
   let plane: ControlPlane;
   let node: ClusterNode;
   let admin: KubeConfig;
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const ns = `e2e-node-${randomBytes(3).toString('hex')}`;
 
   const kubectl = (...args: string[]) => {
@@ -59,7 +62,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       200,
     );
   const startServer = async (name: string, tools: number) => {
-    const server = await startMcpTestServer({ name, tools, host: node.network.hostIp });
+    const server = await startScriptedMcpServer({ name, tools, host: node.network.hostIp });
     servers.push(server);
     return server;
   };
@@ -82,9 +85,9 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
 
   after(async function () {
     this.timeout(120_000);
-    // Later test files run their own operators: this one goes, with the example.
-    plane.kubectl(['delete', 'namespace', 'vmcp-system', ns, '--wait=true', '--timeout=90s']);
-    plane.kubectl(['delete', 'vmcp', 'demo', '-n', 'default', '--ignore-not-found']);
+    // The whole plane goes with its node and pods: none may run beside the integration
+    // tests that follow (they count writes, and a pod's work would count too).
+    await stopSharedNode();
     await Promise.all(servers.map((s) => s.close()));
   });
 

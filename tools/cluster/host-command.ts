@@ -29,18 +29,28 @@ export class HostCommandError extends Error {
 export function hostCommand(
   command: string,
   args: readonly string[],
-  options: { readonly mayFail?: boolean; readonly input?: string } = {},
+  options: {
+    readonly mayFail?: boolean;
+    readonly input?: string;
+    readonly timeoutMs?: number;
+  } = {},
 ): HostCommandResult {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const result = spawnSync(command, args, {
     encoding: 'utf8',
     input: options.input,
-    timeout: 60_000,
+    timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
   const out: HostCommandResult = {
     code: result.error !== undefined ? -1 : (result.status ?? -1),
     stdout: result.stdout,
-    stderr: result.error !== undefined ? result.error.message : result.stderr,
+    stderr:
+      result.error === undefined
+        ? result.stderr
+        : (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT'
+          ? `killed after ${String(timeoutMs / 1_000)} s (timeout)\n${result.stderr}`
+          : result.error.message,
   };
   if (out.code !== 0 && options.mayFail !== true) {
     throw new HostCommandError(`${command} ${args.join(' ')}`, out);

@@ -45,15 +45,20 @@ export function imageCacheDir(): string {
 
 function buildah(args: readonly string[]): string {
   const cache = imageCacheDir();
-  return hostCommand('buildah', [
-    '--root',
-    join(cache, 'storage'),
-    '--runroot',
-    join(cache, 'run'),
-    '--storage-driver',
-    'vfs',
-    ...args,
-  ]).stdout.trim();
+  return hostCommand(
+    'buildah',
+    [
+      '--root',
+      join(cache, 'storage'),
+      '--runroot',
+      join(cache, 'run'),
+      '--storage-driver',
+      'vfs',
+      ...args,
+      // A build compiles and installs inside a chroot: minutes on a busy two-core machine.
+    ],
+    { timeoutMs: 20 * 60_000 },
+  ).stdout.trim();
 }
 
 /** The files the image build reads (the Containerfile's COPY sources), for the cache key. */

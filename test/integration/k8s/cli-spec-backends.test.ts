@@ -9,7 +9,10 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import type { DiscoveredBackendJson } from '../../../src/apply/status-patch.js';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { useTestCluster } from '../../support/k8s/shared-control-plane.js';
@@ -23,7 +26,7 @@ describe('vmcp-status run in Kubernetes mode with backends from the spec (the bu
   const cluster = useTestCluster('clispec');
   let admin: KubeConfig;
   let dir: string;
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const processes: CliProcess[] = [];
 
   const target = (name: string) => ({ group, version, namespace: cluster.namespace, plural, name });
@@ -43,7 +46,10 @@ describe('vmcp-status run in Kubernetes mode with backends from the spec (the bu
     await installCrd(admin);
     dir = await mkdtemp(join(tmpdir(), 'vmcp-status-clispec-'));
     servers.push(
-      ...(await Promise.all([startMcpTestServer({ tools: 3 }), startMcpTestServer({ tools: 2 })])),
+      ...(await Promise.all([
+        startScriptedMcpServer({ tools: 3 }),
+        startScriptedMcpServer({ tools: 2 }),
+      ])),
     );
   });
   afterEach(() => {
@@ -56,7 +62,7 @@ describe('vmcp-status run in Kubernetes mode with backends from the spec (the bu
 
   it('without --config takes backends and settings from the spec, follows spec changes, and stops with 0 on SIGTERM', async function () {
     this.timeout(120_000);
-    const [alpha, beta] = servers as [McpTestServer, McpTestServer];
+    const [alpha, beta] = servers as [ScriptedMcpServer, ScriptedMcpServer];
     await api().createNamespacedCustomObject({
       group,
       version,

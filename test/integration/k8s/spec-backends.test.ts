@@ -11,7 +11,10 @@ import type { DiscoveredBackendJson } from '../../../src/apply/status-patch.js';
 import { watchOwnObject, type OwnObjectEventType } from '../../../src/apply/watch-own-object.js';
 import type { Reporter } from '../../../src/reporter.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import {
   followVmcpSpec,
   type FollowedVmcpSpec,
@@ -61,7 +64,7 @@ class RecordingReporter implements Reporter {
 describe('backends from the VirtualMCPServer spec on a real kube-apiserver', function () {
   const cluster = useTestCluster('spec');
   let admin: KubeConfig;
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const specs: FollowedVmcpSpec[] = [];
   const stops: Array<() => Promise<void> | void> = [];
 
@@ -105,7 +108,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
       mergePatch,
     );
   };
-  const backendOf = (server: McpTestServer, name: string): SpecBackend => ({
+  const backendOf = (server: ScriptedMcpServer, name: string): SpecBackend => ({
     name,
     url: server.url,
   });
@@ -130,9 +133,9 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     await installCrd(admin);
     servers.push(
       ...(await Promise.all([
-        startMcpTestServer({ name: 'alpha', tools: 3 }),
-        startMcpTestServer({ name: 'beta', tools: 2 }),
-        startMcpTestServer({ name: 'gamma', tools: 5 }),
+        startScriptedMcpServer({ name: 'alpha', tools: 3 }),
+        startScriptedMcpServer({ name: 'beta', tools: 2 }),
+        startScriptedMcpServer({ name: 'gamma', tools: 5 }),
       ])),
     );
   });
@@ -145,7 +148,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
   });
 
   it('reads spec.backends and spec.probe at start with RBAC limited to get and watch on its own object', async () => {
-    const [alpha, beta] = servers as [McpTestServer, McpTestServer];
+    const [alpha, beta] = servers as [ScriptedMcpServer, ScriptedMcpServer];
     await create('start', {
       backends: [backendOf(alpha, 'alpha'), { ...backendOf(beta, 'beta'), transport: 'sse' }],
       reportInterval: '45s',
@@ -183,7 +186,11 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
   });
 
   it('emits spec changes without a restart and ignores status writes, metadata changes and unrelated spec fields', async () => {
-    const [alpha, beta, gamma] = servers as [McpTestServer, McpTestServer, McpTestServer];
+    const [alpha, beta, gamma] = servers as [
+      ScriptedMcpServer,
+      ScriptedMcpServer,
+      ScriptedMcpServer,
+    ];
     await create('changes', { backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta')] });
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'changes', {
       rules: getAndWatchOnly('changes'),
@@ -225,7 +232,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
   });
 
   it('keeps the last backends while the object is deleted and reads the recreated one', async () => {
-    const [alpha, beta] = servers as [McpTestServer, McpTestServer];
+    const [alpha, beta] = servers as [ScriptedMcpServer, ScriptedMcpServer];
     await create('recreate', { backends: [backendOf(alpha, 'alpha')] });
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'recreate', {
       rules: getAndWatchOnly('recreate'),
@@ -245,7 +252,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
   });
 
   it('waits for an object that does not exist yet, and names missing RBAC once', async () => {
-    const [alpha] = servers as [McpTestServer];
+    const [alpha] = servers as [ScriptedMcpServer];
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'later', {
       rules: getAndWatchOnly('later'),
     });
@@ -301,7 +308,11 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
 
   it('the runtime follows its spec: a backend added or removed is probed and reported at once, without a restart', async function () {
     this.timeout(120_000);
-    const [alpha, beta, gamma] = servers as [McpTestServer, McpTestServer, McpTestServer];
+    const [alpha, beta, gamma] = servers as [
+      ScriptedMcpServer,
+      ScriptedMcpServer,
+      ScriptedMcpServer,
+    ];
     await create('runtime', {
       backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta')],
       probe: { interval: '1h', timeout: '5s' },

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
+import { of } from 'rxjs';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
+import { startScriptedMcpServer } from '../../../src/demo/scripted-mcp-server.js';
+import { startStatusReporting } from '../../../src/runtime/start-status-reporting.js';
+import { waitFor } from '../../../tools/cluster/wait-for.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
 import { statusOf, vmcpObject } from '../../../tools/cluster/status-fixtures.js';
@@ -75,5 +79,60 @@ describe('bounded staleness: a status that only moved its check times is written
     const { outcomes, seen } = await scenario('off', 0);
     expect(outcomes).to.deep.equal(['applied', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(new Set(seen).size).to.equal(1);
+  });
+
+  it('the whole chain: a backend that stays healthy gets a fresh lastHealthCheck once per refresh period, and nothing in between', async function () {
+    this.timeout(60_000);
+    const name = 'chain';
+    await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group,
+      version,
+      plural,
+      namespace: cluster.namespace,
+      body: vmcpObject(name, cluster.namespace),
+    });
+    const server = await startScriptedMcpServer({ tools: 2 });
+    const writes: number[] = [];
+    const refreshMs = 3_000;
+    const reporter = new K8sReporter({
+      kubeConfig: await runtimeIdentity(cluster.plane, cluster.namespace, name),
+      ref: { name, namespace: cluster.namespace },
+      statusRefreshMs: refreshMs,
+      events: false,
+      logger: memoryLogger().logger,
+      metrics: { reportOutcome: (o) => o === 'applied' && writes.push(Date.now()) },
+    });
+    const reporting = startStatusReporting({
+      backends$: of([{ name: 'a', url: server.url }]),
+      reporter,
+      interval: 200,
+      monitor: { intervalMs: 100, timeoutMs: 30_000 },
+      statusRefresh: refreshMs,
+    });
+    const checkTime = async () => {
+      const object = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group,
+        version,
+        plural,
+        namespace: cluster.namespace,
+        name,
+      })) as { status?: { discoveredBackends?: Array<{ lastHealthCheck?: string }> } };
+      return object.status?.discoveredBackends?.[0]?.lastHealthCheck;
+    };
+    try {
+      await waitFor('the first write', () => writes.length >= 1);
+      const first = await checkTime();
+      // Probes every 100 ms change nothing worth a write: only the refresh writes.
+      await waitFor('two refreshes', () => writes.length >= 3, 30_000, 50);
+      const refreshed = await checkTime();
+      expect(Date.parse(refreshed ?? '')).to.be.greaterThan(Date.parse(first ?? ''));
+      const gaps = writes.slice(1).map((at, i) => at - writes[i]!);
+      // A refresh comes a refresh period after the last change (at most a tenth early):
+      // dozens of probes in between, and no write for them.
+      for (const gap of gaps) expect(gap).to.be.at.least(refreshMs * 0.9 - 200);
+    } finally {
+      await reporting.stop();
+      await server.close();
+    }
   });
 });

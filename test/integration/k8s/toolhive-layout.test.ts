@@ -17,7 +17,10 @@ import {
   type OwnObjectRef,
 } from '../../../src/apply/watch-own-object.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { startStatusReporting } from '../../../src/runtime/start-status-reporting.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { applyObjects, type ManifestObject } from '../../../tools/cluster/manifests.js';
@@ -76,7 +79,7 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
   const cluster = useTestCluster('toolhive');
   let admin: KubeConfig;
   const reporters: K8sReporter[] = [];
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
 
   const api = (): CustomObjectsApi => admin.makeApiClient(CustomObjectsApi);
   const ref = (name: string, namespace = cluster.namespace): OwnObjectRef => ({
@@ -197,8 +200,8 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
     this.timeout(120_000);
     const name = 'flapping';
     await create(name);
-    const steady = await startMcpTestServer({ name: 'steady', tools: 2 });
-    const flaky = await startMcpTestServer({ name: 'flaky', tools: 3 });
+    const steady = await startScriptedMcpServer({ name: 'steady', tools: 2 });
+    const flaky = await startScriptedMcpServer({ name: 'flaky', tools: 3 });
     servers.push(steady, flaky);
     const { reporter, log, outcomes } = await reporterFor(name);
 

@@ -13,7 +13,10 @@ import {
 import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
 import { statusLeaseName } from '../../../src/apply/status-write-lease.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
-import { startMcpTestServer, type McpTestServer } from '../../../src/runtime/mcp-test-server.js';
+import {
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+} from '../../../src/demo/scripted-mcp-server.js';
 import type { RuntimeStatus } from '../../../src/types.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import { runtimeIdentity } from '../../../tools/cluster/runtime-identity.js';
@@ -101,7 +104,7 @@ describe('several replicas: one writer per VirtualMCPServer through a write Leas
   let dir: string;
   const reporters: K8sReporter[] = [];
   const processes: CliProcess[] = [];
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
 
   const readStatus = async (name: string) =>
     (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
@@ -242,7 +245,7 @@ describe('several replicas: one writer per VirtualMCPServer through a write Leas
     this.timeout(180_000);
     const name = 'three';
     await create(name);
-    const backend = await startMcpTestServer({ name: 'alpha', tools: 2 });
+    const backend = await startScriptedMcpServer({ name: 'alpha', tools: 2 });
     servers.push(backend);
     const config = join(dir, 'three.yaml');
     await writeFile(

@@ -2,17 +2,17 @@ import { expect } from 'chai';
 import { BehaviorSubject } from 'rxjs';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
-  startMcpTestServer,
-  type McpTestServer,
-  type McpTestServerOptions,
-} from '../../../src/runtime/mcp-test-server.js';
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+  type ScriptedMcpServerOptions,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { monitorBackends, type MonitorOptions } from '../../../src/runtime/monitor.js';
 import type { BackendHealthEvent } from '../../../src/types.js';
 import { Collected } from '../../support/mcp/collect.js';
 import { eventually } from '../../support/mcp/eventually.js';
 
 describe('monitorBackends with real MCP servers on loopback', function () {
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const collections: Collected<BackendHealthEvent>[] = [];
 
   afterEach(async function () {
@@ -20,8 +20,8 @@ describe('monitorBackends with real MCP servers on loopback', function () {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function serve(options: McpTestServerOptions = {}): Promise<McpTestServer> {
-    const server = await startMcpTestServer(options);
+  async function serve(options: ScriptedMcpServerOptions = {}): Promise<ScriptedMcpServer> {
+    const server = await startScriptedMcpServer(options);
     servers.push(server);
     return server;
   }

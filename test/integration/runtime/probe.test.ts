@@ -1,18 +1,18 @@
 import { createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { expect } from 'chai';
-import { McpProber, type ProbeOptions } from '../../../src/runtime/probe.js';
+import { McpProber, type ProbeOptions } from '../../../src/runtime/mcp-prober.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
-  startMcpTestServer,
-  type McpTestServer,
-  type McpTestServerOptions,
-} from '../../../src/runtime/mcp-test-server.js';
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+  type ScriptedMcpServerOptions,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { closedPort } from '../../support/mcp/closed-port.js';
 import { eventually } from '../../support/mcp/eventually.js';
 
 describe('McpProber against real MCP servers on loopback', function () {
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const probers: McpProber[] = [];
 
   afterEach(async function () {
@@ -20,8 +20,8 @@ describe('McpProber against real MCP servers on loopback', function () {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function serve(options: McpTestServerOptions = {}): Promise<McpTestServer> {
-    const server = await startMcpTestServer(options);
+  async function serve(options: ScriptedMcpServerOptions = {}): Promise<ScriptedMcpServer> {
+    const server = await startScriptedMcpServer(options);
     servers.push(server);
     return server;
   }
@@ -137,7 +137,7 @@ describe('McpProber against real MCP servers on loopback', function () {
     expect(result.outcome).to.equal('healthy');
   });
 
-  const failures: [McpTestServerOptions['mode'], string][] = [
+  const failures: [ScriptedMcpServerOptions['mode'], string][] = [
     ['garbage', 'protocol_error'],
     ['close', 'connection_failed'],
     ['unavailable', 'backend_unavailable'],

@@ -4,10 +4,10 @@ import { ConfigError } from '../../../src/errors.js';
 import type { Reporter } from '../../../src/reporter.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
-  startMcpTestServer,
-  type McpTestServer,
-  type McpTestServerOptions,
-} from '../../../src/runtime/mcp-test-server.js';
+  startScriptedMcpServer,
+  type ScriptedMcpServer,
+  type ScriptedMcpServerOptions,
+} from '../../../src/demo/scripted-mcp-server.js';
 import { StatusMetrics } from '../../../src/runtime/metrics.js';
 import {
   startStatusReporting,
@@ -49,7 +49,7 @@ const statusOf = (status: RuntimeStatus | undefined, name: string) =>
   status?.backends.find((b) => b.name === name)?.status;
 
 describe('startStatusReporting with real MCP servers on loopback', function () {
-  const servers: McpTestServer[] = [];
+  const servers: ScriptedMcpServer[] = [];
   const handles: StatusReportingHandle[] = [];
 
   afterEach(async function () {
@@ -57,8 +57,8 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function serve(options: McpTestServerOptions = {}): Promise<McpTestServer> {
-    const server = await startMcpTestServer(options);
+  async function serve(options: ScriptedMcpServerOptions = {}): Promise<ScriptedMcpServer> {
+    const server = await startScriptedMcpServer(options);
     servers.push(server);
     return server;
   }
@@ -107,7 +107,13 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
   it('does not report again while nothing changes', async function () {
     const a = await serve();
     const reporter = new RecordingReporter();
-    const handle = start({ backends$: of([{ name: 'a', url: a.url }]), reporter });
+    // A probe that times out is a change (a failure counted): on a loaded machine a
+    // loopback answer may take seconds, so the timeout is far above any answer here.
+    const handle = start({
+      backends$: of([{ name: 'a', url: a.url }]),
+      reporter,
+      monitor: { intervalMs: 50, timeoutMs: 30_000 },
+    });
     const health = new Collected(handle.health$);
     await eventually(() => reporter.reported.length > 0);
     const before = reporter.reported.length;

@@ -5,24 +5,23 @@ import { ControlPlane } from '../../../tools/cluster/control-plane.js';
 import { ensureImage } from '../../../tools/cluster/image.js';
 
 let shared: Promise<ControlPlane> | undefined;
+let sharedWithNode: Promise<ControlPlane> | undefined;
 
-/** Whether the run's control plane has a node (root only): `VMCP_TEST_NODE=0` turns it off. */
+/** Whether the run may start a node (root only): `VMCP_TEST_NODE=0` turns it off. */
 export const TEST_NODE = process.env.VMCP_TEST_NODE !== '0';
 
 /**
- * The run's one control plane, started on first use and stopped after the last test:
- * with a node running the image built from the Containerfile, unless `VMCP_TEST_NODE=0`
- * (then tests that need pods fail, saying so). It never skips: when it cannot start,
- * every test that needs it fails with the reason (in CI and on a laptop alike), so a
- * broken setup can't pass as green.
+ * The run's one control plane for integration tests, started on first use and stopped
+ * after the last test. It has no node: a Deployment's pods stay Pending, so what a test
+ * counts (writes, resourceVersions, reports) is what the test did, not what a pod the
+ * operator made did meanwhile. It never skips: when it cannot start, every test that
+ * needs it fails with the reason (in CI and on a laptop alike), so a broken setup can't
+ * pass as green.
  */
 export function sharedControlPlane(): Promise<ControlPlane> {
   shared ??= (async () => {
-    const images = TEST_NODE ? [ensureImage((line) => process.stderr.write(`${line}\n`))] : [];
     const plane = await ControlPlane.start({
       controllerManager: process.env.VMCP_TEST_CONTROLLER_MANAGER !== '0',
-      node: TEST_NODE,
-      images,
     });
     onRunEnd(() => plane.stop());
     return plane;
@@ -66,16 +65,39 @@ export function useTestCluster(prefix: string): TestCluster {
   return cluster;
 }
 
-/** The shared control plane's node; fails (never skips) when the run has none. */
+/**
+ * A second control plane with a node (containerd, kubelet, kube-proxy, CoreDNS) running
+ * the image built from the Containerfile, for the tests whose subject is pods. It is
+ * its own plane so that no pod runs beside the integration tests; stop it with
+ * {@link stopSharedNode} when the pod tests are done (and at the run's end anyway).
+ * Fails (never skips) when the run may have no node.
+ */
 export async function sharedNode(): Promise<{
   plane: ControlPlane;
   node: NonNullable<ControlPlane['node']>;
 }> {
-  const plane = await sharedControlPlane();
-  if (plane.node === undefined) {
+  if (!TEST_NODE) {
     throw new Error(
       'this test needs the node (pods), and this run has none: VMCP_TEST_NODE=0 turned it off',
     );
   }
+  sharedWithNode ??= (async () => {
+    const plane = await ControlPlane.start({
+      controllerManager: true,
+      node: true,
+      images: [ensureImage((line) => process.stderr.write(`${line}\n`))],
+    });
+    onRunEnd(() => plane.stop());
+    return plane;
+  })();
+  const plane = await sharedWithNode;
+  if (plane.node === undefined) throw new Error('the control plane started without its node');
   return { plane, node: plane.node };
+}
+
+/** Stops the plane of {@link sharedNode} and its node, if one was started. */
+export async function stopSharedNode(): Promise<void> {
+  const started = sharedWithNode;
+  sharedWithNode = undefined;
+  if (started !== undefined) await (await started).stop();
 }

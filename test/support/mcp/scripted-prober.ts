@@ -1,6 +1,6 @@
 import { defer, type Observable } from 'rxjs';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
-import type { Prober, ProbeResult } from '../../../src/runtime/probe.js';
+import type { Prober, ProbeResult } from '../../../src/runtime/prober.js';
 import type { ErrorCategory } from '../../../src/types.js';
 
 /** Probe results for scripted probers. */

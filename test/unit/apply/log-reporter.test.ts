@@ -41,6 +41,7 @@ describe('LogReporter', () => {
       component: 'log-reporter',
       phase: 'Ready',
       statusMessage: '2/2 backends routable, 20 tools',
+      configuredBackends: 2,
       backendCount: 2,
       healthyBackends: 2,
       unhealthyBackends: 0,
@@ -153,11 +154,12 @@ describe('LogReporter', () => {
     function inVirtualTime(
       body: (vts: VirtualTimeScheduler, reporter: LogReporter) => void,
       untilMs = 200_000,
+      summaryIntervalMs?: number,
     ) {
       const vts = new VirtualTimeScheduler(VirtualAction, untilMs);
       const stamped: Array<LogLine & { at: number }> = [];
       const { logger } = memoryLogger('info', (line) => stamped.push({ ...line, at: vts.now() }));
-      const reporter = new LogReporter({ logger, scheduler: vts });
+      const reporter = new LogReporter({ logger, scheduler: vts, summaryIntervalMs });
       body(vts, reporter);
       vts.flush();
       return stamped;
@@ -185,11 +187,24 @@ describe('LogReporter', () => {
         msg: 'runtime status summary',
         phase: 'Degraded',
         statusMessage: '1/2 backends routable (1 unhealthy), 10 tools',
+        configuredBackends: 2,
         backendCount: 1,
         healthyBackends: 1,
         unhealthyBackends: 1,
         totalToolCount: 10,
       });
+    });
+
+    it('logs the summary at its own interval when given one', () => {
+      const lines = inVirtualTime(
+        (vts, reporter) => {
+          vts.schedule(() => void reporter.start(1_000), 0);
+          vts.schedule(() => void reporter.stop(), 50_000);
+        },
+        200_000,
+        20_000,
+      );
+      expect(lines.map((l) => l.at)).to.deep.equal([20_000, 40_000]);
     });
 
     it('logs no summary before start', () => {

@@ -41,6 +41,27 @@ describe('runtime status fields', () => {
     expect(sameRuntimeStatus(a, { ...b, phase: 'Failed' })).to.equal(false);
   });
 
+  it('ignores the growing failure count of a backend that is down, not of one that is up', () => {
+    const withFailures = (name: string, status: 'healthy' | 'unhealthy' | 'degraded', n: number) =>
+      statusApplyPatch(
+        { name: 'x', namespace: 'y' },
+        deriveRuntimeStatus(
+          statesOf([check(name, status, { checkedAt: at, consecutiveFailures: n })], at),
+          [name],
+          at,
+        ),
+      ).status as unknown as Record<string, unknown>;
+    expect(
+      sameRuntimeStatus(withFailures('a', 'unhealthy', 3), withFailures('a', 'unhealthy', 9)),
+    ).to.equal(true);
+    expect(
+      sameRuntimeStatus(withFailures('a', 'degraded', 1), withFailures('a', 'degraded', 2)),
+    ).to.equal(false);
+    expect(
+      sameRuntimeStatus(withFailures('a', 'unhealthy', 3), withFailures('a', 'degraded', 3)),
+    ).to.equal(false);
+  });
+
   it('finds what the runtime applied in a server status that also holds operator fields, in any order', () => {
     const applied = patchOf(at).status;
     const server = {

@@ -19,6 +19,16 @@ function statusOf(checks: ReturnType<typeof check>[]): RuntimeStatus {
 }
 
 describe('statusApplyPatch', () => {
+  it('redacts credentials in a backend URL, whoever built the status', () => {
+    const patch = statusApplyPatch(
+      ref,
+      statusOf([check('a', 'healthy', { url: 'https://u:SECRET@a.example/mcp?api_key=SECRET2' })]),
+    );
+    expect(patch.status.discoveredBackends[0]?.url).to.equal(
+      'https://REDACTED@a.example/mcp?api_key=REDACTED',
+    );
+  });
+
   it('builds the apply object: identity and the complete set of runtime fields', () => {
     const patch = statusApplyPatch(
       ref,

@@ -184,6 +184,28 @@ describe('createReporter in Kubernetes mode', () => {
     }
   });
 
+  it('checks POD_NAME (the Lease holder and Events instance): a DNS-1123 name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vmcp-sa-'));
+    try {
+      await writeFile(join(dir, 'token'), 'not-a-real-token');
+      const env = { ...named, KUBERNETES_SERVICE_HOST: '10.0.0.1' };
+      const { logger } = memoryLogger('info');
+      expect(() =>
+        createReporter({ env: { ...env, POD_NAME: 'Bad Name!' }, serviceAccountDir: dir, logger }),
+      )
+        .to.throw(ConfigError, /^POD_NAME: expected a DNS-1123 subdomain/)
+        .with.property('field', 'POD_NAME');
+      const { reporter } = createReporter({
+        env: { ...env, POD_NAME: 'vmcp-7d9f-abcde' },
+        serviceAccountDir: dir,
+        logger,
+      });
+      expect(reporter).to.be.instanceOf(K8sReporter);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes the status layout: the option, else VMCP_STATUS_LAYOUT, else auto', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vmcp-sa-'));
     try {

@@ -90,6 +90,15 @@ describe('validateSpec', () => {
     ]);
   });
 
+  it('never echoes credentials of a bad URL into the Valid condition', () => {
+    const [message = ''] = messages({
+      backends: [{ name: 'leak', url: 'ftp://bob:SECRET-PW@x.example/mcp?token=SECRET-Q' }],
+    });
+    expect(message).to.equal(
+      'spec.backends[0].url: expected an http:// or https:// URL, got "ftp://REDACTED@x.example/mcp?token=REDACTED"',
+    );
+  });
+
   it('refuses the operator’s own field manager for the runtime', () => {
     expect(messages({ fieldManager: 'vmcp-operator' })).to.have.length(1);
     expect(messages({ fieldManager: 'vmcp-operator' })[0]).to.match(/^spec\.fieldManager: /);

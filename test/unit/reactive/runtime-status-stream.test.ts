@@ -167,6 +167,24 @@ describe('runtimeStatusStream', () => {
     });
   });
 
+  it('resyncs only after resyncMs without a change: a change starts the wait over', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('o-------------------', configs);
+      const checks$ = hot('     x--u-----x----------', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+        resyncMs: 5,
+      });
+      // Changes at 0, 3 and 9; resyncs 5 frames after the last change, then every 5.
+      expectObservable(status$.pipe(map((s) => s.phase)), '^------------------!').toBe(
+        'r--f----ar----r----',
+        { r: 'Ready', f: 'Failed', a: 'Failed' },
+      );
+    });
+  });
+
   it('does not resync by default', () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {

@@ -55,6 +55,34 @@ backends: []
     expect(config).to.deep.equal({ intervalMs: undefined, backends: [], monitor: {} });
   });
 
+  it('rejects credentials in a backend URL, says to use headers, and never echoes them', function () {
+    const problems = problemsOf(`
+backends:
+  - { name: a, url: "https://user:SECRET-PW@a.example/mcp?token=SECRET-Q" }
+`);
+    expect(problems).to.have.length(1);
+    const [problem = ''] = problems;
+    expect(problem).to.match(/^backends\[0\]\.url: expected a URL without credentials/);
+    expect(problem).to.include('headers');
+    expect(problem).to.not.include('SECRET');
+    expect(problem).to.include('REDACTED@a.example').and.include('token=REDACTED');
+  });
+
+  it('accepts credential-like query parameters (redacted wherever shown)', function () {
+    const config = parseConfig('backends: [{ name: a, url: "http://a/mcp?token=T" }]');
+    expect(config.backends[0]?.url).to.equal('http://a/mcp?token=T');
+  });
+
+  it('reads maxReportedBackends, and names it when it is no count', function () {
+    expect(parseConfig('maxReportedBackends: 100').maxReportedBackends).to.equal(100);
+    expect(problemsOf('maxReportedBackends: -1')).to.deep.equal([
+      'maxReportedBackends: expected an integer >= 0, got "-1"',
+    ]);
+    expect(problemsOf('maxReportedBackends: lots')).to.deep.equal([
+      'maxReportedBackends: expected an integer >= 0, got "lots"',
+    ]);
+  });
+
   it('names the field of each problem', function () {
     expect(
       problemsOf(`
@@ -94,8 +122,30 @@ backends:
     ).to.deep.equal(['backends[1].name: expected a name no other backend has, got "a"']);
   });
 
-  it('reports YAML syntax errors', function () {
-    expect(problemsOf('backends: [ {')[0]).to.match(/^cfg\.yaml: expected valid YAML/);
+  it('reports YAML syntax errors with line and column, never quoting the file', function () {
+    const text =
+      'backends:\n  - name: a\n    headers: { Authorization: "Bearer SECRET-T" }\n   url: x';
+    const problems = problemsOf(text);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^line 4, column \d+: expected valid YAML \(.+\)$/);
+    expect(problems[0]).to.not.include('SECRET');
+    expect(problemsOf('backends: [ {')[0]).to.match(/^line 1, column 14: expected valid YAML/);
+  });
+
+  it('says a file that is YAML but no mapping should be one', function () {
+    for (const text of ['just some words', '- a\n- b']) {
+      expect(problemsOf(text)[0]).to.match(
+        /^\(top level\): expected a YAML mapping of settings \(interval, probe, backends/,
+      );
+    }
+  });
+
+  it('names invalid backend names: characters, length', function () {
+    expect(
+      problemsOf(
+        `backends: [{ name: "bad name!", url: "http://x/1" }, { name: "${'a'.repeat(254)}", url: "http://x/2" }]`,
+      ).map((p) => p.split(':')[0]),
+    ).to.deep.equal(['backends[0].name', 'backends[1].name']);
   });
 
   it('expands ${VAR} in headers from the environment and never echoes header values', function () {

@@ -3,7 +3,7 @@ import { NEVER, defer, map, of, tap, throwError, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import { monitorBackends, type MonitorOptions } from '../../../src/runtime/monitor.js';
-import type { ProbeResult } from '../../../src/runtime/probe.js';
+import type { ProbeResult } from '../../../src/runtime/prober.js';
 import type { BackendHealthEvent } from '../../../src/types.js';
 import { testScheduler } from '../../support/marbles.js';
 import { ScriptedProbers, results } from '../../support/mcp/scripted-prober.js';

@@ -76,6 +76,22 @@ describe('VirtualMCPServer spec → backends and probe settings', function () {
     ]);
   });
 
+  it('leaves out a backend with credentials in its URL, naming the field, never the secret', function () {
+    const { settings, problems } = parseVmcpSpec({
+      backends: [
+        { name: 'ok', url: 'http://ok/mcp' },
+        { name: 'leaky', url: 'https://bob:SECRET-PW@leaky/mcp?token=SECRET-Q' },
+        { name: 'after', url: 'http://after/mcp' },
+      ],
+    });
+    expect(settings.backends.map((b) => b.name)).to.deep.equal(['ok', 'after']);
+    expect(problems).to.have.length(1);
+    const [problem = ''] = problems;
+    expect(problem).to.match(/^spec\.backends\[1\]\.url: expected a URL without credentials/);
+    expect(problem).to.include('headers');
+    expect(problem).to.not.include('SECRET').and.not.include('bob');
+  });
+
   it('compares backend lists and settings by value', function () {
     const a = [{ name: 'a', url: 'http://a/mcp' }];
     expect(sameBackends(a, [{ name: 'a', url: 'http://a/mcp', transport: 'auto' }])).to.equal(true);

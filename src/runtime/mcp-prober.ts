@@ -1,53 +1,16 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  ErrorCode,
-  McpError,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { ObservableInput } from 'rxjs';
 import { pino } from 'pino';
 import type { Logger } from '../logger.js';
-import type { ErrorCategory } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { hasCredentials, type BackendConfig } from './backend-config.js';
 import { ProbeTimeoutError, classifyProbeError } from './classify-probe-error.js';
-import { packageVersion } from './package-version.js';
-
-/** What one probe found. */
-export type ProbeOutcome = 'healthy' | 'degraded' | 'unauthenticated' | 'failed';
-
-/** The result of one probe. A probe never rejects for a backend's fault: it says `failed`. */
-export interface ProbeResult {
-  readonly outcome: ProbeOutcome;
-  /** The backend's tool count, when known (listed now or earlier in the same session). */
-  readonly toolCount?: number | undefined;
-  /**
-   * The backend's response time: the `ping` round trip (a new session's handshake
-   * does not count). For a failure: how long until it failed.
-   */
-  readonly latencyMs: number;
-  /** Why it failed; set only for `failed`. */
-  readonly errorCategory?: ErrorCategory | undefined;
-  /** Raw error text, for debug logs only. */
-  readonly errorDetail?: string | undefined;
-}
-
-/**
- * Probes one backend, one probe at a time. The monitor's seam: tests pass their own.
- * `probe` may return a promise or an observable; aborting `signal` (or unsubscribing)
- * cancels the probe, whose result nobody wants any more.
- */
-export interface Prober {
-  probe(signal: AbortSignal): ObservableInput<ProbeResult>;
-  /** Ends the session, if any. */
-  close(): Promise<void>;
-}
+import { countTools } from './count-tools.js';
+import { closeMcpSession, openMcpSession, type McpSession } from './mcp-session.js';
+import { probeErrorDetail } from './probe-error-detail.js';
+import type { ProbeResult, Prober } from './prober.js';
+import { untilAborted } from './until-aborted.js';
 
 /** Options of {@link McpProber}. */
 export interface ProbeOptions {
@@ -73,15 +36,6 @@ export const PROBE_DEFAULTS = {
   relistToolsEvery: 10,
 } as const;
 
-/** Pages of `tools/list` followed at most, against a backend that never ends its cursor. */
-const MAX_TOOL_PAGES = 1_000;
-
-interface Session {
-  readonly client: Client;
-  toolCount: number | undefined;
-  toolsStale: boolean;
-}
-
 /**
  * Probes an MCP backend with `@modelcontextprotocol/sdk`: `initialize` (once per
  * session), `ping`, and `tools/list` following `nextCursor` to count tools.
@@ -104,7 +58,7 @@ export class McpProber implements Prober {
   readonly #relistEvery: number;
   readonly #logger: Logger;
   readonly #now: () => number;
-  #session: Session | undefined;
+  #session: McpSession | undefined;
   #probesSinceList = 0;
   #running: Promise<void> = Promise.resolve();
 
@@ -182,20 +136,14 @@ export class McpProber implements Prober {
   async close(): Promise<void> {
     const session = this.#session;
     this.#session = undefined;
-    if (session === undefined) return;
-    const transport = session.client.transport;
-    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId !== undefined) {
-      await untilAborted(transport.terminateSession(), AbortSignal.timeout(1_000)).catch(
-        () => undefined,
-      );
-    }
-    await session.client.close().catch(() => undefined);
+    if (session !== undefined) await closeMcpSession(session, true);
   }
 
   #failure(err: unknown, latencyMs: number): ProbeResult {
     const { category, authRequired, httpStatus } = classifyProbeError(err);
-    const errorDetail = err instanceof Error ? err.message : String(err);
-    this.#logger.debug({ err, errorCategory: category, httpStatus }, 'probe failed');
+    // Never the error itself: its text can hold the URL and the backend's own words.
+    const errorDetail = probeErrorDetail(err);
+    this.#logger.debug({ errorCategory: category, httpStatus, errorDetail }, 'probe failed');
     if (authRequired && !hasCredentials(this.#backend)) {
       return { outcome: 'unauthenticated', latencyMs };
     }
@@ -211,7 +159,7 @@ export class McpProber implements Prober {
       return this.#now() - sent;
     };
     let latencyMs: number | undefined;
-    let session = this.#session;
+    let session: McpSession | undefined = this.#session;
     if (session !== undefined) {
       try {
         latencyMs = await ping(session.client);
@@ -240,94 +188,15 @@ export class McpProber implements Prober {
     return { toolCount: session.toolCount, latencyMs: latencyMs ?? 0 };
   }
 
-  async #connect(options: RequestOptions): Promise<Session> {
-    const kind = this.#backend.transport ?? 'auto';
-    const kinds = kind === 'auto' ? (['streamable-http', 'sse'] as const) : [kind];
-    let lastError: unknown;
-    for (const attempt of kinds) {
-      const client = new Client({ name: 'vmcp-status', version: packageVersion() });
-      const session: Session = { client, toolCount: undefined, toolsStale: false };
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-        session.toolsStale = true;
-      });
-      client.onerror = (err) => {
-        this.#logger.debug({ err }, 'background session error');
-      };
-      client.onclose = () => {
-        if (this.#session === session) this.#session = undefined;
-      };
-      // A connect that hangs below the SDK's request timeout (an SSE stream that never
-      // sends its endpoint) ends with the probe.
-      const onAbort = (): void => {
-        void client.close().catch(() => undefined);
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await client.connect(this.#transport(attempt), options);
-        options.signal?.throwIfAborted();
-        if (client.getServerCapabilities()?.tools === undefined) session.toolCount = 0;
-        return session;
-      } catch (err) {
-        if (options.signal?.aborted === true) throw options.signal.reason;
-        await client.close().catch(() => undefined);
-        lastError = err;
-        const notStreamable =
-          err instanceof StreamableHTTPError && [400, 404, 405].includes(err.code ?? 0);
-        if (!(kind === 'auto' && attempt === 'streamable-http' && notStreamable)) throw err;
-        this.#logger.debug({ httpStatus: err.code }, 'no Streamable HTTP; trying SSE');
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-      }
-    }
-    throw lastError;
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- for backends that only speak SSE
-  #transport(kind: 'streamable-http' | 'sse'): StreamableHTTPClientTransport | SSEClientTransport {
-    const url = new URL(this.#backend.url);
-    const requestInit: RequestInit = { headers: { ...this.#backend.headers } };
-    return kind === 'sse'
-      ? // eslint-disable-next-line @typescript-eslint/no-deprecated -- for backends that only speak SSE
-        new SSEClientTransport(url, { requestInit })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+  async #connect(options: RequestOptions): Promise<McpSession> {
+    return openMcpSession(this.#backend, options, this.#logger, (session) => {
+      if (this.#session === session) this.#session = undefined;
+    });
   }
 
   async #dropSession(): Promise<void> {
     const session = this.#session;
     this.#session = undefined;
-    await session?.client.close().catch(() => undefined);
-  }
-}
-
-/** Counts tools over every page of `tools/list`. */
-async function countTools(client: Client, options: RequestOptions): Promise<number> {
-  let count = 0;
-  let cursor: string | undefined;
-  const seen = new Set<string>();
-  for (let page = 0; page < MAX_TOOL_PAGES; page++) {
-    const result = await client.listTools(cursor === undefined ? {} : { cursor }, options);
-    count += result.tools.length;
-    cursor = result.nextCursor;
-    if (cursor === undefined) return count;
-    if (seen.has(cursor)) break;
-    seen.add(cursor);
-  }
-  throw new McpError(ErrorCode.InvalidRequest, 'tools/list pagination does not end');
-}
-
-/** Settles like `promise`, or rejects with the abort reason as soon as `signal` aborts. */
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
+    if (session !== undefined) await closeMcpSession(session, false);
   }
 }
