@@ -206,9 +206,9 @@ export function describeReporterFaults(cluster: FaultCluster): void {
         const etcdBack = performance.now();
         await cluster.plane.waitApiserverReady();
         const ready = performance.now();
-        // Each CRD's storage has an etcd client of its own, reconnecting on its own
-        // backoff after /readyz is fine: the reporter can do nothing before the object
-        // can be read from etcd again (a GET without resourceVersion reads etcd).
+        // /readyz checks the apiserver's etcd connection, not this resource's storage:
+        // the reporter can do nothing before the object can be read from etcd again (a
+        // GET without resourceVersion reads etcd), so the clock starts then.
         await waitFor('the object readable from etcd again', () => vmcps.read(name), 180_000, 50);
         const ms = (t: number) => String(Math.round(t - etcdBack));
         console.log(
