@@ -83,6 +83,9 @@ function retryAfterMs(headers: Record<string, string> | undefined): number | und
 /** Sorts a failed apply into what the reporter should do. Pure. */
 export function classifyApplyError(err: unknown): ApplyFailure {
   if (!(err instanceof ApiException)) {
+    if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') {
+      return { kind: 'retriable', summary: 'apiserver unreachable (no answer in time)' };
+    }
     const code =
       (err as { code?: unknown; cause?: { code?: unknown } } | undefined)?.cause?.code ??
       (err as { code?: unknown } | undefined)?.code;

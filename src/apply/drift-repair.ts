@@ -1,6 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
+import type { AcceptedStatus } from './accepted-status.js';
 import type { BackoffOptions } from './backoff.js';
+import { ownedOnlyBy } from './ownership-audit.js';
+import { runtimeSummary } from './runtime-status-fields.js';
 import {
   watchOwnObject,
   type OwnObject,
@@ -17,23 +20,17 @@ export interface DriftRepairOptions {
   /** Watch restarts after failures. */
   readonly backoff?: BackoffOptions | undefined;
   /**
-   * Whether a status read from the server still holds the runtime's last accepted
-   * write; `undefined` when there is none to compare with.
+   * The runtime's last accepted write: what the server should still hold. Forgotten
+   * when the object is gone or recreated, or another replica wrote.
    */
-  readonly holdsApplied: (status: Record<string, unknown> | undefined) => boolean | undefined;
-  /** The object is gone or was recreated: the last accepted write no longer stands. */
-  readonly forget: () => void;
+  readonly accepted: AcceptedStatus;
+  /**
+   * The runtime's field manager: a change by it (another replica's apply) is no drift,
+   * it is the status now; this replica writes again only when its own view changes.
+   */
+  readonly fieldManager: string;
   /** Apply the latest status again; `repair` when it undoes another writer's change. */
   readonly resubmit: (repair: boolean) => void;
-  /** A few fields of the server's status for the repair log line. */
-  readonly summarize: (status: Record<string, unknown> | undefined) => Record<string, unknown>;
-  /**
-   * Whether the object's runtime fields were last written by someone other than this
-   * runtime's field manager (by apply). Defaults to always: every difference is drift.
-   */
-  readonly foreign?: (object: OwnObject) => boolean;
-  /** A difference that is not foreign: another replica wrote; nothing is repaired. */
-  readonly replicaWrote?: () => void;
 }
 
 /**
@@ -120,7 +117,7 @@ export class DriftRepair {
       this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
       this.#uid = undefined;
       this.#waitingForObject = true;
-      this.options.forget();
+      this.options.accepted.forget();
       this.options.logger.info(
         'VirtualMCPServer deleted: status is applied again when it is recreated',
       );
@@ -133,40 +130,43 @@ export class DriftRepair {
     this.observe(object);
     if (this.#waitingForObject || recreated) {
       this.#waitingForObject = false;
-      this.options.forget();
+      this.options.accepted.forget();
       this.options.resubmit(false);
       return;
     }
     this.#checkDrift();
   }
 
+  /** Whether runtime fields were last written by another field manager than the runtime's. */
   #foreign(): boolean {
     const object = this.#serverObject;
+    const { fieldManager, accepted } = this.options;
     return (
-      object === undefined || this.options.foreign === undefined || this.options.foreign(object)
+      object === undefined ||
+      !ownedOnlyBy(object.metadata?.managedFields, fieldManager, accepted.layout)
     );
   }
 
   /** Someone else changed runtime-owned fields: re-apply, at most once per report interval. */
   #checkDrift(): void {
     if (this.#repairTimer !== undefined || this.#stopped) return;
-    if (this.options.holdsApplied(this.#serverStatus) !== false) return;
+    if (this.options.accepted.heldBy(this.#serverStatus) !== false) return;
     if (!this.#foreign()) {
-      this.options.replicaWrote?.();
+      this.options.accepted.forget();
       return;
     }
     const delay = Math.max(200, this.#lastRepairAt + this.intervalMs - Date.now());
     this.#repairTimer = setTimeout(() => {
       this.#repairTimer = undefined;
       // Our own later apply may have arrived meanwhile: only repair real drift.
-      if (this.#stopped || this.options.holdsApplied(this.#serverStatus) !== false) return;
+      if (this.#stopped || this.options.accepted.heldBy(this.#serverStatus) !== false) return;
       if (!this.#foreign()) {
-        this.options.replicaWrote?.();
+        this.options.accepted.forget();
         return;
       }
       this.#lastRepairAt = Date.now();
       this.options.logger.info(
-        { server: this.options.summarize(this.#serverStatus) },
+        { server: runtimeSummary(this.#serverStatus, this.options.accepted.layout) },
         'runtime-owned status fields were changed by another writer: re-applying',
       );
       this.options.resubmit(true);

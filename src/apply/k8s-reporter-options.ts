@@ -1,9 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { checkNumber } from '../validate.js';
+import { DEFAULT_MAX_REPORTED_BACKENDS } from './cap-reported-backends.js';
+import { FIELD_MANAGERS } from './ownership.js';
 import type { Logger } from '../logger.js';
 import type { Reporter } from '../reporter.js';
 import type { BackoffOptions } from './backoff.js';
 import type { readStatusSchema } from './openapi-schema.js';
-import type { StatusLayout } from './status-layout.js';
+import { checkStatusLayout, type StatusLayout } from './status-layout.js';
 import type { ObjectRef, StatusApplyPatch } from './status-patch.js';
 
 /** What became of one status given to `K8sReporter.report`. */
@@ -28,6 +31,13 @@ export interface K8sReporterOptions {
   readonly logger?: Logger;
   /** Retry pacing for 429, 5xx and network errors. */
   readonly backoff?: BackoffOptions;
+  /**
+   * A status write with no answer after this long is abandoned and retried like a
+   * network error, so a partitioned apiserver (connections open, nothing answered)
+   * cannot hold the one-at-a-time queue, and the fallback gets the status meanwhile.
+   * Defaults to 10 000 ms (the apiserver itself gives up on a request after 60 s).
+   */
+  readonly requestTimeoutMs?: number;
   /** How long `stop()` may spend flushing. Defaults to 5 s. */
   readonly stopTimeoutMs?: number;
   /** Record PhaseChanged Events. Defaults to true. */
@@ -72,3 +82,29 @@ export interface K8sReporterOptions {
 
 /** The status body the reporter applies, laid out for the CRD. */
 export type LaidOutPatch = StatusApplyPatch<Record<string, unknown>>;
+
+/** The reporter's tunables with their defaults, each checked (a ConfigError names the bad one). */
+export interface ReporterSettings {
+  readonly fieldManager: string;
+  readonly requestTimeoutMs: number;
+  readonly statusRefreshMs: number;
+  readonly maxReportedBackends: number;
+  readonly statusLayout: StatusLayout;
+}
+
+/** {@link ReporterSettings} of `options`. Pure. */
+export function reporterSettings(options: K8sReporterOptions): ReporterSettings {
+  return {
+    fieldManager: options.fieldManager ?? FIELD_MANAGERS.runtime,
+    requestTimeoutMs: checkNumber('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, {
+      min: 1,
+    }),
+    statusRefreshMs: checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000),
+    maxReportedBackends: checkNumber(
+      'maxReportedBackends',
+      options.maxReportedBackends ?? DEFAULT_MAX_REPORTED_BACKENDS,
+      { integer: true },
+    ),
+    statusLayout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
+  };
+}

@@ -1,32 +1,29 @@
 import { createLogger, type Logger } from '../logger.js';
-import type { K8sReporterOptions, LaidOutPatch, ReportOutcome } from './k8s-reporter-options.js';
+import {
+  reporterSettings,
+  type K8sReporterOptions,
+  type LaidOutPatch,
+  type ReportOutcome,
+} from './k8s-reporter-options.js';
 import { CONFLATED, LatestWinsQueue } from '../reactive/latest-wins-queue.js';
 import type { Reporter } from '../reporter.js';
 import type { Phase, RuntimeStatus } from '../types.js';
 import { classifyApplyError, type ApplyFailure } from './apply-error.js';
 import { ApplyFailureLog } from './apply-failure-log.js';
-import { backoffDelay } from './backoff.js';
-import { DEFAULT_MAX_REPORTED_BACKENDS, capReportedBackends } from './cap-reported-backends.js';
+import { capReportedBackends } from './cap-reported-backends.js';
 import { DriftRepair } from './drift-repair.js';
-import { FIELD_MANAGERS } from './ownership.js';
 import { PhaseEventRecorder } from './phase-event-recorder.js';
 import { laidOutPatch } from './runtime-snapshot.js';
-import { runtimeSummary, sameRuntimeStatus, serverHoldsApplied } from './runtime-status-fields.js';
+import { AcceptedStatus } from './accepted-status.js';
 import { settlesWithin } from './settles-within.js';
 import { StatusApplier, statusApplyRequest } from './status-apply-request.js';
 import { StatusFieldDiscovery } from './status-field-discovery.js';
-import {
-  checkStatusLayout,
-  runtimePartOf,
-  type LayoutDecision,
-  type ResolvedStatusLayout,
-} from './status-layout.js';
+import { runtimePartOf, type LayoutDecision, type ResolvedStatusLayout } from './status-layout.js';
 import type { ConditionJson, ObjectRef } from './status-patch.js';
-import { StatusWriteLease, statusLeaseName } from './status-write-lease.js';
-import { checkNumber } from '../validate.js';
-import { ownedOnlyBy } from './ownership-audit.js';
-import { VMCP_PLURAL, vmcpResource } from './vmcp-resource.js';
-import { readOwnObject, type OwnObjectRef } from './watch-own-object.js';
+import { LeaseGate } from './lease-gate.js';
+import { RetrySchedule } from './retry-schedule.js';
+import { vmcpObjectRef, type VmcpObjectRef } from './vmcp-resource.js';
+import { readOwnObject } from './watch-own-object.js';
 
 export type {
   K8sReporterOptions,
@@ -41,7 +38,9 @@ export type {
  *
  * - Quiet: a status equal to the last one the server accepted is not sent.
  * - One write at a time, latest wins; failures never throw from `report`.
- * - 429/5xx/network: retried with backoff, status goes to the fallback meanwhile.
+ * - 429/5xx/network (and no answer within `requestTimeoutMs`): retried with backoff,
+ *   never sooner than `Retry-After`; statuses arriving meanwhile wait for that retry
+ *   and go to the fallback.
  * - Schema first: before the first apply it reads the CRD's published schema, picks
  *   the layout (`top-level`, or ToolHive's `status.runtime`) and leaves out the fields
  *   the CRD lacks, warning once (src/apply/status-field-discovery.ts).
@@ -55,7 +54,7 @@ export type {
  */
 export class K8sReporter implements Reporter {
   readonly #ref: ObjectRef;
-  readonly #own: OwnObjectRef;
+  readonly #own: VmcpObjectRef;
   readonly #fieldManager: string;
   readonly #logger: Logger;
   readonly #applier: StatusApplier;
@@ -64,68 +63,52 @@ export class K8sReporter implements Reporter {
   readonly #failures: ApplyFailureLog;
   readonly #drift: DriftRepair;
   readonly #fields: StatusFieldDiscovery;
-  readonly #lease: StatusWriteLease | undefined;
-  readonly #refreshMs: number;
+  readonly #lease: LeaseGate | undefined;
+  readonly #retry: RetrySchedule;
   readonly #maxReported: number;
   readonly #now: () => number;
+  readonly #last: AcceptedStatus;
 
   #latest: RuntimeStatus | undefined;
-  #lastApplied: LaidOutPatch | undefined;
-  #lastLayout: ResolvedStatusLayout = 'top-level';
-  #lastPhase: Phase | undefined;
   #seedConditions: ConditionJson[] | undefined;
   #intervalMs = 30_000;
-  #attempt = 0;
   #repairPending = false;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #lastWriteAt = 0;
-  #waitingForLease = false;
   #stopped = false;
 
   constructor(private readonly options: K8sReporterOptions) {
-    const { apiVersion, group, version } = vmcpResource(options.ref.apiVersion);
-    this.#ref = { ...options.ref, apiVersion };
-    this.#own = {
-      group,
-      version,
-      plural: VMCP_PLURAL,
-      namespace: options.ref.namespace,
-      name: options.ref.name,
-    };
-    this.#fieldManager = options.fieldManager ?? FIELD_MANAGERS.runtime;
+    this.#own = vmcpObjectRef(options.ref);
+    this.#ref = { ...options.ref, apiVersion: this.#own.apiVersion };
+    const settings = reporterSettings(options);
+    this.#fieldManager = settings.fieldManager;
     this.#logger = (options.logger ?? createLogger()).child({
       component: 'k8s-reporter',
       vmcp: `${options.ref.namespace}/${options.ref.name}`,
     });
-    this.#applier = new StatusApplier(options.kubeConfig);
+    this.#applier = new StatusApplier(options.kubeConfig, settings.requestTimeoutMs);
     this.#now = options.now ?? Date.now;
-    this.#refreshMs = checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000);
-    this.#maxReported = checkNumber(
-      'maxReportedBackends',
-      options.maxReportedBackends ?? DEFAULT_MAX_REPORTED_BACKENDS,
-      { integer: true },
-    );
-    this.#lease =
-      options.writeLease === undefined
-        ? undefined
-        : new StatusWriteLease({
-            kubeConfig: options.kubeConfig,
-            namespace: options.ref.namespace,
-            name: statusLeaseName(options.ref.name),
-            identity: options.writeLease.identity,
-            ...(options.writeLease.durationMs !== undefined
-              ? { durationMs: options.writeLease.durationMs }
-              : {}),
-            logger: this.#logger,
-            now: this.#now,
-          });
+    this.#last = new AcceptedStatus(settings.statusRefreshMs, this.#now);
+    this.#maxReported = settings.maxReportedBackends;
+    this.#retry = new RetrySchedule({
+      backoff: options.backoff,
+      now: this.#now,
+      onDue: () => {
+        this.#resubmit();
+      },
+    });
+    this.#lease = LeaseGate.when(options.writeLease, {
+      kubeConfig: options.kubeConfig,
+      ref: options.ref,
+      logger: this.#logger,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      now: this.#now,
+    });
     this.#queue = new LatestWinsQueue((status) => this.#write(status));
     this.#failures = new ApplyFailureLog(this.#logger, this.#own);
     this.#fields = new StatusFieldDiscovery({
       kubeConfig: options.kubeConfig,
-      group,
-      version,
-      layout: checkStatusLayout('statusLayout', options.statusLayout ?? 'auto'),
+      group: this.#own.group,
+      version: this.#own.version,
+      layout: settings.statusLayout,
       logger: this.#logger,
       ...(options.readSchema !== undefined ? { readSchema: options.readSchema } : {}),
     });
@@ -134,25 +117,12 @@ export class K8sReporter implements Reporter {
       ref: this.#own,
       logger: this.#logger,
       backoff: options.backoff,
-      holdsApplied: (server) =>
-        this.#lastApplied === undefined
-          ? undefined
-          : serverHoldsApplied(server, this.#lastApplied.status, this.#lastLayout),
-      // Another replica's write (our field manager, by apply) is no drift: it is the
-      // status now; this replica writes only when its own view changes.
-      foreign: (object) =>
-        !ownedOnlyBy(object.metadata?.managedFields, this.#fieldManager, this.#lastLayout),
-      replicaWrote: () => {
-        this.#lastApplied = undefined;
-      },
-      forget: () => {
-        this.#lastApplied = undefined;
-      },
+      accepted: this.#last,
+      fieldManager: this.#fieldManager,
       resubmit: (repair) => {
         if (repair) this.#repairPending = true;
         this.#resubmit();
       },
-      summarize: (server) => runtimeSummary(server, this.#lastLayout),
     });
     this.#events =
       options.events === false
@@ -167,7 +137,7 @@ export class K8sReporter implements Reporter {
 
   /** The status subresource patch the server last accepted. */
   get lastApplied(): LaidOutPatch | undefined {
-    return this.#lastApplied;
+    return this.#last.patch;
   }
 
   /** Status fields left out because the installed CRD does not know them. */
@@ -199,6 +169,7 @@ export class K8sReporter implements Reporter {
     this.#intervalMs = intervalMs;
     this.#drift.intervalMs = intervalMs;
     this.#stopped = false;
+    this.#retry.start();
     let status: Record<string, unknown> | undefined;
     try {
       const object = await readOwnObject(this.options.kubeConfig, this.#own);
@@ -210,7 +181,7 @@ export class K8sReporter implements Reporter {
     await this.#fields.discover(status);
     const own = runtimePartOf(this.#fields.layout, status);
     this.#seedConditions = (own?.conditions ?? []) as ConditionJson[];
-    this.#lastPhase = own?.phase as Phase | undefined;
+    this.#events?.seed(own?.phase as Phase | undefined);
     this.#drift.start();
   }
 
@@ -221,7 +192,7 @@ export class K8sReporter implements Reporter {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#retryTimer);
+    this.#retry.stop();
     this.#drift.stop();
     const timeoutMs = this.options.stopTimeoutMs ?? 5000;
     const flushed = await settlesWithin(this.#queue.onIdle(), timeoutMs);
@@ -239,9 +210,20 @@ export class K8sReporter implements Reporter {
       const repair = this.#repairPending;
       this.#repairPending = false;
       if (!repair && this.#unchanged(patch, layout)) return 'unchanged';
+      if (this.#retry.backingOff) {
+        // The scheduled retry writes the newest status; until then the log has it.
+        this.#repairPending ||= repair;
+        void this.options.fallback?.report(status);
+        return 'deferred';
+      }
       try {
-        if (!(await this.#holdLease(patch, layout))) {
-          return this.#unchanged(patch, layout) ? 'unchanged' : 'deferred';
+        // Another replica holds the write Lease: wait for its term to end, unless the
+        // server already says what this replica would (the holder saw the same).
+        const leaseWaitMs = await this.#lease?.wait(status.phase);
+        if (leaseWaitMs !== undefined) {
+          if (this.#unchanged(patch, layout)) return 'unchanged';
+          this.#retry.after(leaseWaitMs + 50);
+          return 'deferred';
         }
         const object = await this.#send(patch);
         this.#accepted(patch, layout, object, status);
@@ -256,56 +238,13 @@ export class K8sReporter implements Reporter {
     }
   }
 
-  /**
-   * Nothing to write: the same as the last accepted write, or (when another replica
-   * wrote last, or none yet) as what the server holds, check times aside; unless the
-   * last write is older than the refresh period.
-   */
+  /** Nothing to write (see {@link AcceptedStatus.holds}). */
   #unchanged(patch: LaidOutPatch, layout: ResolvedStatusLayout): boolean {
-    // The pipeline re-sends a quiet status one refresh period after its last change;
-    // the write that followed that change landed a little later (pacing, latency), so
-    // a refresh is due a little early: by one report interval, at most a tenth.
-    const earlyMs = Math.min(this.#intervalMs, this.#refreshMs / 10);
-    const refreshDue =
-      this.#refreshMs > 0 &&
-      this.#lastWriteAt > 0 &&
-      this.#now() - this.#lastWriteAt >= this.#refreshMs - earlyMs;
-    if (refreshDue) return false;
-    const reference =
-      this.#lastApplied !== undefined && this.#lastLayout === layout
-        ? this.#lastApplied.status
-        : this.#drift.serverStatus;
-    return reference !== undefined && sameRuntimeStatus(patch.status, reference, layout);
-  }
-
-  /**
-   * With a write Lease: whether this replica may write now. When another replica holds
-   * it, the write waits for the end of that term (then goes out only if this view still
-   * differs from the server's).
-   */
-  async #holdLease(patch: LaidOutPatch, layout: ResolvedStatusLayout): Promise<boolean> {
-    if (this.#lease === undefined) return true;
-    const answer = await this.#lease.acquire();
-    if (answer.held) {
-      this.#waitingForLease = false;
-      return true;
-    }
-    if (!this.#waitingForLease) {
-      this.#waitingForLease = true;
-      this.#logger.info(
-        { holder: answer.holder, retryInMs: answer.retryInMs, phase: patch.status.phase },
-        'another replica holds the status write Lease: this status waits for its term to end',
-      );
-    }
-    // The server may already say what this replica would (the holder saw the same).
-    if (!this.#unchanged(patch, layout)) this.#scheduleRetry(answer.retryInMs + 50);
-    return false;
+    return this.#last.holds(patch, layout, this.#drift.serverStatus, this.#intervalMs);
   }
 
   #patch(status: RuntimeStatus, layout: ResolvedStatusLayout): LaidOutPatch {
-    const applied =
-      this.#lastLayout === layout ? runtimePartOf(layout, this.#lastApplied?.status) : undefined;
-    const previous = (applied?.conditions as ConditionJson[] | undefined) ?? this.#seedConditions;
+    const previous = this.#last.conditions(layout) ?? this.#seedConditions;
     const capped = capReportedBackends(status, this.#maxReported);
     return laidOutPatch(this.#ref, capped, layout, previous, this.#fields.dropped);
   }
@@ -327,22 +266,15 @@ export class K8sReporter implements Reporter {
     object: Record<string, unknown>,
     status: RuntimeStatus,
   ): void {
-    this.#lastApplied = patch;
-    this.#lastLayout = layout;
-    this.#lastWriteAt = this.#now();
-    this.#attempt = 0;
-    clearTimeout(this.#retryTimer);
+    this.#last.accepted(patch, layout);
+    this.#retry.succeeded();
     this.#failures.accepted({ phase: status.phase });
     this.#drift.accepted(object);
-    const previousPhase = this.#lastPhase;
-    this.#lastPhase = status.phase;
     this.#logger.debug(
       { phase: status.phase, resourceVersion: this.#drift.resourceVersion },
       'status applied',
     );
-    if (previousPhase !== status.phase) {
-      void this.#events?.phaseChanged(previousPhase, status.phase, status.message, this.#drift.uid);
-    }
+    void this.#events?.accepted(status.phase, status.message, this.#drift.uid);
   }
 
   #failed(failure: ApplyFailure, status: RuntimeStatus): ReportOutcome {
@@ -350,30 +282,18 @@ export class K8sReporter implements Reporter {
     switch (failure.kind) {
       case 'retriable':
         void this.options.fallback?.report(status);
-        this.#scheduleRetry(
-          backoffDelay(this.#attempt++, this.options.backoff, failure.retryAfterMs),
-        );
+        this.#retry.backOff(failure.retryAfterMs);
         return 'deferred';
       case 'not-found':
         // The watch applies the latest status when the object is back.
         this.#drift.waitForObject();
-        this.#lastApplied = undefined;
+        this.#last.forget();
         return 'deferred';
       default:
         // RBAC or schema: retrying at once cannot help; try again once per interval.
-        this.#scheduleRetry(this.#intervalMs);
+        this.#retry.after(this.#intervalMs);
         return 'failed';
     }
-  }
-
-  #scheduleRetry(delayMs: number): void {
-    if (this.#stopped) return;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#resubmit();
-    }, delayMs);
-    this.#retryTimer.unref();
   }
 
   #resubmit(): void {

@@ -33,11 +33,24 @@ export class PhaseEventRecorder {
   readonly #bucket: TokenBucket;
   readonly #instance: string;
   #suppressed = 0;
+  #phase: Phase | undefined;
 
   constructor(private readonly options: PhaseEventRecorderOptions) {
     this.#api = options.kubeConfig.makeApiClient(EventsV1Api);
     this.#bucket = new TokenBucket(options.burst ?? 5, options.refillMs ?? 60_000, options.now);
     this.#instance = (options.instance ?? process.env.POD_NAME ?? hostname()).slice(0, 128);
+  }
+
+  /** The phase the object held before this process wrote (read at start). */
+  seed(phase: Phase | undefined): void {
+    this.#phase = phase;
+  }
+
+  /** A write of `phase` was accepted: records an Event when the phase changed with it. */
+  async accepted(phase: Phase, detail: string, uid?: string): Promise<void> {
+    const previous = this.#phase;
+    this.#phase = phase;
+    if (previous !== phase) await this.phaseChanged(previous, phase, detail, uid);
   }
 
   /** Records `from → to: detail`, unless the rate limit says no. */

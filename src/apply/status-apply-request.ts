@@ -4,6 +4,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { withDeadline } from './request-deadline.js';
 import type { OwnObjectRef } from './watch-own-object.js';
 
 /** The parameters of one server-side apply of the status subresource. */
@@ -48,16 +49,23 @@ export function statusApplyRequest(
 export class StatusApplier {
   readonly #api: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig) {
+  /** @param timeoutMs a write with no answer after this long rejects (see {@link withDeadline}). */
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly timeoutMs: number,
+  ) {
     this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  /** Rejects with client-node's `ApiException` on an HTTP error, a plain error without an answer. */
+  /**
+   * Rejects with client-node's `ApiException` on an HTTP error, a plain error without
+   * an answer (a `TimeoutError` after `timeoutMs`).
+   */
   async send(request: StatusApplyRequest): Promise<Record<string, unknown>> {
     return (await this.#api.patchNamespacedCustomObjectStatus(
       { ...request },
       // The generated client would send a merge-patch content type otherwise.
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      withDeadline(this.timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
     )) as Record<string, unknown>;
   }
 }

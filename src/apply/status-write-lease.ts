@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { checkNumber } from '../validate.js';
 import { leaseDecision, type LeaseRecord } from './lease-decision.js';
 import { microTime } from './phase-event-recorder.js';
+import { withDeadline } from './request-deadline.js';
 
 /** Options of {@link StatusWriteLease}. */
 export interface StatusWriteLeaseOptions {
@@ -20,6 +21,8 @@ export interface StatusWriteLeaseOptions {
   /** How long one term lasts after a take or renewal. Defaults to 60 000 ms. */
   readonly durationMs?: number;
   readonly logger: Logger;
+  /** A Lease request with no answer after this long rejects. Defaults to 10 000 ms. */
+  readonly requestTimeoutMs?: number | undefined;
   /** Defaults to `Date.now`. */
   readonly now?: () => number;
 }
@@ -48,6 +51,7 @@ export class StatusWriteLease {
   readonly durationMs: number;
   readonly #api: CoordinationV1Api;
   readonly #now: () => number;
+  readonly #deadline: ReturnType<typeof withDeadline>;
   /** End of our own term (ms, local clock), minus the safety margin. */
   #heldUntil = 0;
   #observed: { key: string; atMs: number } | undefined;
@@ -59,6 +63,9 @@ export class StatusWriteLease {
     });
     this.#api = options.kubeConfig.makeApiClient(CoordinationV1Api);
     this.#now = options.now ?? Date.now;
+    this.#deadline = withDeadline(
+      checkNumber('requestTimeoutMs', options.requestTimeoutMs ?? 10_000, { min: 1 }),
+    );
   }
 
   /** Margin at the end of a term: a tenth of it, at most 5 s. */
@@ -123,11 +130,14 @@ export class StatusWriteLease {
     try {
       const lease = await this.#read();
       if (lease?.spec?.holderIdentity !== this.options.identity) return;
-      await this.#api.replaceNamespacedLease({
-        name: this.options.name,
-        namespace: this.options.namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '' } },
-      });
+      await this.#api.replaceNamespacedLease(
+        {
+          name: this.options.name,
+          namespace: this.options.namespace,
+          body: { ...lease, spec: { ...lease.spec, holderIdentity: '' } },
+        },
+        this.#deadline,
+      );
       this.#writes++;
     } catch (err) {
       this.options.logger.debug({ err }, 'could not release the status write Lease');
@@ -136,10 +146,10 @@ export class StatusWriteLease {
 
   async #read(): Promise<V1Lease | undefined> {
     try {
-      return await this.#api.readNamespacedLease({
-        name: this.options.name,
-        namespace: this.options.namespace,
-      });
+      return await this.#api.readNamespacedLease(
+        { name: this.options.name, namespace: this.options.namespace },
+        this.#deadline,
+      );
     } catch (err) {
       if (err instanceof ApiException && err.code === 404) return undefined;
       throw err;
@@ -151,40 +161,46 @@ export class StatusWriteLease {
     const time = microTime(new Date(atMs)) as unknown as Date;
     const durationSeconds = Math.ceil(this.durationMs / 1000);
     if (action === 'create' || lease === undefined) {
-      await this.#api.createNamespacedLease({
-        namespace: this.options.namespace,
-        body: {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: this.options.name, namespace: this.options.namespace },
-          spec: {
-            holderIdentity: this.options.identity,
-            leaseDurationSeconds: durationSeconds,
-            acquireTime: time,
-            renewTime: time,
-            leaseTransitions: 0,
+      await this.#api.createNamespacedLease(
+        {
+          namespace: this.options.namespace,
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.options.name, namespace: this.options.namespace },
+            spec: {
+              holderIdentity: this.options.identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: time,
+              renewTime: time,
+              leaseTransitions: 0,
+            },
           },
         },
-      });
+        this.#deadline,
+      );
     } else {
       const spec = lease.spec ?? {};
-      await this.#api.replaceNamespacedLease({
-        name: this.options.name,
-        namespace: this.options.namespace,
-        // resourceVersion from the read: a concurrent take answers 409.
-        body: {
-          ...lease,
-          spec: {
-            ...spec,
-            holderIdentity: this.options.identity,
-            leaseDurationSeconds: durationSeconds,
-            renewTime: time,
-            ...(action === 'take'
-              ? { acquireTime: time, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }
-              : {}),
+      await this.#api.replaceNamespacedLease(
+        {
+          name: this.options.name,
+          namespace: this.options.namespace,
+          // resourceVersion from the read: a concurrent take answers 409.
+          body: {
+            ...lease,
+            spec: {
+              ...spec,
+              holderIdentity: this.options.identity,
+              leaseDurationSeconds: durationSeconds,
+              renewTime: time,
+              ...(action === 'take'
+                ? { acquireTime: time, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }
+                : {}),
+            },
           },
         },
-      });
+        this.#deadline,
+      );
     }
     this.#writes++;
   }

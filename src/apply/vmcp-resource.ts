@@ -27,6 +27,21 @@ export function vmcpResource(apiVersion: string = DEFAULT_API_VERSION): VmcpReso
   return { apiVersion, group, version, plural: VMCP_PLURAL };
 }
 
+/** One VirtualMCPServer as a namespaced custom object: where it lives, and its name. */
+export interface VmcpObjectRef extends VmcpResource {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** {@link vmcpResource} of `ref.apiVersion`, with `ref`'s namespace and name. */
+export function vmcpObjectRef(ref: {
+  readonly apiVersion?: string | undefined;
+  readonly namespace: string;
+  readonly name: string;
+}): VmcpObjectRef {
+  return { ...vmcpResource(ref.apiVersion), namespace: ref.namespace, name: ref.name };
+}
+
 /**
  * What to say when the apiserver does not serve the resource at all (a 404 for the
  * resource, not for one object): the CRD to install, and how.

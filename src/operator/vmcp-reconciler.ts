@@ -246,7 +246,10 @@ function shortFailure(err: ChildApplyError): string {
   const { failure } = err;
   switch (failure.kind) {
     case 'forbidden':
-      return 'forbidden (403): the operator lacks a permission';
+      // A policy's denial says what to change; an RBAC refusal only that a grant is missing.
+      return failure.byPolicy
+        ? `denied by an admission policy (403): ${failure.summary}`
+        : 'forbidden (403): the operator lacks a permission';
     case 'not-found':
       return 'not found (404)';
     case 'invalid':

@@ -337,6 +337,21 @@ export class ControlPlane implements NodeHost {
     await this.#kill('kube-apiserver');
   }
 
+  /** Waits until kube-apiserver answers `/readyz` with 200 (after etcd came back, say). */
+  async waitApiserverReady(timeoutMs = 180_000): Promise<void> {
+    await this.#waitReady(timeoutMs);
+  }
+
+  /** Stops etcd; kube-apiserver keeps running and answers errors until {@link startEtcd}. */
+  async stopEtcd(): Promise<void> {
+    await this.#kill('etcd');
+  }
+
+  /** Starts (or restarts) etcd on the same ports and data folder and waits until it is healthy. */
+  async startEtcd(): Promise<void> {
+    await this.#startEtcd();
+  }
+
   /** Starts kube-controller-manager: garbage collector, Deployment and ReplicaSet controllers (no kubelet: pods stay Pending). */
   async startControllerManager(): Promise<void> {
     const controllers = [

@@ -24,6 +24,15 @@ describe('classifyApplyError', () => {
     });
   });
 
+  it('treats a request abandoned after its timeout as the API being unreachable', () => {
+    // What fetch rejects with when AbortSignal.timeout() fires.
+    const err = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(classifyApplyError(err)).to.deep.equal({
+      kind: 'retriable',
+      summary: 'apiserver unreachable (no answer in time)',
+    });
+  });
+
   it('does not retry 404, 403 and 422 blindly', () => {
     expect(classifyApplyError(apiError(404, {})).kind).to.equal('not-found');
     expect(classifyApplyError(apiError(403, { message: 'forbidden' })).kind).to.equal('forbidden');
