@@ -45,6 +45,8 @@ interface Fault {
   readonly retryAfterMs?: number;
   /** How long the fault lasts after the reports (default: no longer than they take). */
   readonly holdMs?: number;
+  /** Write through a write Lease (as with replicas) of this term, so it runs out mid-fault. */
+  readonly leaseMs?: number;
 }
 
 /** The reporter's side of the fault suite (issue 14 item 3). */
@@ -64,7 +66,7 @@ export function describeReporterFaults(cluster: FaultCluster): void {
   const read = async (name: string) => (await vmcps.read(name)).status;
 
   /** A reporter for `name` acting as its runtime ServiceAccount, through the proxy or the front. */
-  const reporterFor = async (name: string, via: 'proxy' | 'front') => {
+  const reporterFor = async (name: string, via: 'proxy' | 'front', leaseMs?: number) => {
     const direct: KubeConfig = await runtimeIdentity(cluster.plane, cluster.namespace, name);
     const fallback = new CountingReporter();
     const log = memoryLogger('info');
@@ -74,17 +76,23 @@ export function describeReporterFaults(cluster: FaultCluster): void {
       logger: log.logger,
       fallback,
       ...OPTIONS,
+      ...(leaseMs !== undefined
+        ? { writeLease: { identity: `${name}-0`, durationMs: leaseMs } }
+        : {}),
     });
     reporters.push(reporter);
     await reporter.start(INTERVAL_MS);
     return { reporter, fallback, log };
   };
 
-  /** 10,000 statuses while the fault lasts, in bursts; resolves when every report has settled. */
-  const reportWhileDown = async (reporter: K8sReporter): Promise<RuntimeStatus> => {
+  /**
+   * 10,000 statuses while the fault lasts (numbered from `first`), in bursts; resolves
+   * with the last when every report has settled.
+   */
+  const reportWhileDown = async (reporter: K8sReporter, first = 1): Promise<RuntimeStatus> => {
     let settled = 0;
-    let last = statusNumber(1);
-    for (let n = 1; n <= REPORTS; n++) {
+    let last = statusNumber(first);
+    for (let n = first; n < first + REPORTS; n++) {
       last = statusNumber(n);
       void reporter.report(last).then(() => settled++);
       // Statuses come in bursts faster than writes can fail: most replace a waiting one.
@@ -105,7 +113,7 @@ export function describeReporterFaults(cluster: FaultCluster): void {
   const survives = async (fault: Fault): Promise<void> => {
     const name = `faults-${fault.name.replace(/[^a-z0-9]+/g, '-')}`.slice(0, 50).replace(/-$/, '');
     await vmcps.create(name);
-    const { reporter, fallback } = await reporterFor(name, fault.via);
+    const { reporter, fallback } = await reporterFor(name, fault.via, fault.leaseMs);
     const first = statusNumber(0);
     await reporter.report(first);
     expect(holdsStatus(await read(name), first), 'the first status before the fault').to.equal(
@@ -114,7 +122,7 @@ export function describeReporterFaults(cluster: FaultCluster): void {
 
     await fault.begin(name);
     const heapBefore = await settledHeapUsed();
-    const last = await reportWhileDown(reporter);
+    let last = await reportWhileDown(reporter);
     const heapAfter = await settledHeapUsed();
     const growth = heapAfter - heapBefore;
     console.log(
@@ -124,7 +132,11 @@ export function describeReporterFaults(cluster: FaultCluster): void {
       HEAP_GROWTH_BOUND,
     );
     if (fault.writesFail) expect(fallback.count, 'statuses given to the fallback').to.be.above(0);
-    if (fault.holdMs !== undefined) await sleep(fault.holdMs);
+    if (fault.holdMs !== undefined) {
+      // Statuses keep coming in a long fault, after every retry so far has failed.
+      await sleep(fault.holdMs);
+      last = await reportWhileDown(reporter, REPORTS + 1);
+    }
 
     await fault.end(name);
     const ended = performance.now();
@@ -177,6 +189,16 @@ export function describeReporterFaults(cluster: FaultCluster): void {
 
   it('blackhole: connections accepted, nothing forwarded or answered', async () => {
     await survives(proxyFault('blackhole', 'blackhole'));
+  });
+
+  it('blackhole with a write Lease (replicas): the Lease is asked for again mid-fault', async () => {
+    // A 1 s term runs out during the fault, so the retries ask for the Lease again
+    // through the blackhole before they may write.
+    await survives({
+      ...proxyFault('blackhole with the write Lease', 'blackhole'),
+      leaseMs: 1_000,
+      holdMs: 3_000,
+    });
   });
 
   it('slow responses: every chunk delayed 250 ms both ways', async () => {
