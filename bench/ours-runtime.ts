@@ -59,8 +59,8 @@ export class OursRuntime {
     this.#configured = new BehaviorSubject<readonly string[]>(timeline.backends.map((b) => b.name));
     const status$ = runtimeStatusStream(this.#checks, this.#configured, {
       reportIntervalMs: intervalMs,
-      // As startStatusReporting does with a refresh: current check times every interval.
-      resyncMs: options.statusRefreshMs > 0 ? intervalMs : 0,
+      // As startStatusReporting does: the status again after a quiet refresh period.
+      resyncMs: options.statusRefreshMs,
     });
     this.#status$ = status$;
   }
