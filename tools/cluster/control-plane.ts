@@ -1,18 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { request } from 'node:https';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureBinaries } from './binaries.js';
 import { freePort } from './free-port.js';
 import { ClusterNode, prepareNodeHost, type NodeHost } from './node.js';
@@ -20,6 +11,12 @@ import { cleanUpNode, readNodeRecord, type NodeRecord } from './node-cleanup.js'
 import { nodeNetwork } from './node-network.js';
 import { NODE_NAME } from './node-config.js';
 import { generateNodePki, generatePki, type ControlPlanePki } from './pki.js';
+import { PlaneIdentities, type InPodFolder } from './plane-identities.js';
+import { adminGet, type AdminGetResult } from './admin-get.js';
+import { ComponentProcesses, killEveryComponent } from './component-processes.js';
+import { apiserverFlags, controllerManagerFlags } from './component-flags.js';
+
+export type { InPodFolder } from './plane-identities.js';
 
 /** Options of {@link ControlPlane.start}. */
 export interface ControlPlaneOptions {
@@ -41,18 +38,6 @@ export interface ControlPlaneOptions {
   readonly images?: readonly { readonly archive: string; readonly name: string }[];
 }
 
-/** A folder laid out like a pod's service-account mount, and the env a pod would have. */
-export interface InPodFolder {
-  /** Pass as `KubeConfig.loadFromCluster(pathPrefix)`. */
-  readonly pathPrefix: string;
-  /** Holds `token`, `ca.crt` and `namespace`. */
-  readonly serviceAccountDir: string;
-  readonly env: {
-    readonly KUBERNETES_SERVICE_HOST: string;
-    readonly KUBERNETES_SERVICE_PORT: string;
-  };
-}
-
 /** What `kubectl` printed. */
 export interface KubectlResult {
   readonly code: number;
@@ -69,12 +54,11 @@ interface State {
   pids: Record<string, number>;
 }
 
-const live = new Set<ChildProcess>();
 const ownedDirs = new Set<string>();
 // Whatever ends this process (a failed run, Ctrl-C, process.exit), no etcd,
 // kube-apiserver or node outlives it unless it was started detached.
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  killEveryComponent();
   const node = readNodeRecord();
   if (node !== undefined && node.ownerPid === process.pid && !node.detached) cleanUpNode(node);
   for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true });
@@ -96,9 +80,10 @@ export class ControlPlane implements NodeHost {
   node: ClusterNode | undefined;
   /** The admin kubeconfig file (also what `kubectl` here uses). */
   readonly kubeconfigPath: string;
-  readonly #processes = new Map<string, ChildProcess>();
+  readonly #processes: ComponentProcesses;
   #stopped = false;
   #nodeRecord: NodeRecord | undefined;
+  readonly #identities: PlaneIdentities;
 
   private constructor(
     readonly dir: string,
@@ -110,6 +95,18 @@ export class ControlPlane implements NodeHost {
   ) {
     this.server = `https://${state.host}:${String(state.apiserverPort)}`;
     this.kubeconfigPath = join(dir, 'admin.kubeconfig');
+    this.#processes = new ComponentProcesses(dir, options.detached === true, (name, pid) => {
+      if (pid === undefined) Reflect.deleteProperty(state.pids, name);
+      else state.pids[name] = pid;
+      writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+    });
+    this.#identities = new PlaneIdentities({
+      server: this.server,
+      pki,
+      dir,
+      host: state.host,
+      port: state.apiserverPort,
+    });
   }
 
   /** Starts etcd and kube-apiserver and waits until `/readyz` answers 200. */
@@ -203,73 +200,22 @@ export class ControlPlane implements NodeHost {
 
   /** A KubeConfig acting as `admin` (group `system:masters`). */
   adminKubeConfig(): KubeConfig {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: 'vmcp-test', server: this.server, caFile: this.pki.caCert, skipTLSVerify: false },
-      ],
-      users: [{ name: 'admin', certFile: this.pki.adminCert, keyFile: this.pki.adminKey }],
-      contexts: [{ name: 'admin', cluster: 'vmcp-test', user: 'admin', namespace: 'default' }],
-      currentContext: 'admin',
-    });
-    return kc;
+    return this.#identities.admin();
   }
 
   /** Mints a token for `namespace/name` with the TokenRequest API, creating the ServiceAccount if needed. */
-  async serviceAccountToken(
-    namespace: string,
-    name: string,
-    expirationSeconds = 3600,
-  ): Promise<string> {
-    const core = this.adminKubeConfig().makeApiClient(CoreV1Api);
-    try {
-      await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 409) throw err;
-    }
-    const response = await core.createNamespacedServiceAccountToken({
-      namespace,
-      name,
-      body: { spec: { audiences: [], expirationSeconds } },
-    });
-    const token = response.status?.token;
-    if (token === undefined)
-      throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
-    return token;
+  serviceAccountToken(namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
+    return this.#identities.serviceAccountToken(namespace, name, expirationSeconds);
   }
 
   /** A KubeConfig acting as ServiceAccount `namespace/name` (RBAC applies). */
-  async serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
-    const token = await this.serviceAccountToken(namespace, name);
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: 'vmcp-test', server: this.server, caFile: this.pki.caCert, skipTLSVerify: false },
-      ],
-      users: [{ name: `${namespace}-${name}`, token }],
-      contexts: [{ name: 'sa', cluster: 'vmcp-test', user: `${namespace}-${name}`, namespace }],
-      currentContext: 'sa',
-    });
-    return kc;
+  serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
+    return this.#identities.serviceAccount(namespace, name);
   }
 
   /** A folder with `token`, `ca.crt` and `namespace` as a pod of ServiceAccount `namespace/name` would have. */
-  async inPodFolder(namespace: string, name: string): Promise<InPodFolder> {
-    const token = await this.serviceAccountToken(namespace, name);
-    const pathPrefix = mkdtempSync(join(this.dir, 'pod-'));
-    const serviceAccountDir = join(pathPrefix, 'var/run/secrets/kubernetes.io/serviceaccount');
-    mkdirSync(serviceAccountDir, { recursive: true });
-    writeFileSync(join(serviceAccountDir, 'token'), token, { mode: 0o600 });
-    writeFileSync(join(serviceAccountDir, 'ca.crt'), readFileSync(this.pki.caCert));
-    writeFileSync(join(serviceAccountDir, 'namespace'), namespace);
-    return {
-      pathPrefix,
-      serviceAccountDir,
-      env: {
-        KUBERNETES_SERVICE_HOST: this.state.host,
-        KUBERNETES_SERVICE_PORT: String(this.state.apiserverPort),
-      },
-    };
+  inPodFolder(namespace: string, name: string): Promise<InPodFolder> {
+    return this.#identities.inPodFolder(namespace, name);
   }
 
   /** Runs the real kubectl against this control plane (admin unless `kubeconfig` says otherwise). */
@@ -292,49 +238,23 @@ export class ControlPlane implements NodeHost {
 
   /** Starts (or restarts) kube-apiserver on the same port and waits for `/readyz`. etcd's data is kept. */
   async startApiserver(): Promise<void> {
-    const { pki, state } = this;
-    const node = this.#nodeRecord;
-    const nodeFlags =
-      node === undefined
-        ? [
-            '--authorization-mode=RBAC',
-            '--service-cluster-ip-range=10.0.0.0/24',
-            // No controller makes default ServiceAccounts or their tokens in a bare control plane.
-            '--disable-admission-plugins=ServiceAccount',
-            '--endpoint-reconciler-type=none',
-          ]
-        : [
-            // The kubelet acts as system:node:<name>: the Node authorizer and NodeRestriction limit it to its own pods.
-            '--authorization-mode=Node,RBAC',
-            '--enable-admission-plugins=NodeRestriction',
-            `--service-cluster-ip-range=${node.network.serviceCidr}`,
-            `--kubelet-client-certificate=${join(this.dir, 'apiserver-kubelet-client.crt')}`,
-            `--kubelet-client-key=${join(this.dir, 'apiserver-kubelet-client.key')}`,
-            '--kubelet-preferred-address-types=InternalIP',
-          ];
-    this.#spawn('kube-apiserver', [
-      `--etcd-servers=http://127.0.0.1:${String(state.etcdPort)}`,
-      `--bind-address=${state.host}`,
-      `--advertise-address=${state.host}`,
-      `--secure-port=${String(state.apiserverPort)}`,
-      `--cert-dir=${join(this.dir, 'apiserver-certs')}`,
-      `--tls-cert-file=${pki.servingCert}`,
-      `--tls-private-key-file=${pki.servingKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      ...nodeFlags,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${pki.serviceAccountPub}`,
-      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      '--allow-privileged=true',
-      '--enable-priority-and-fairness=false',
-      '--v=1',
-    ]);
+    this.#startBinary(
+      'kube-apiserver',
+      apiserverFlags({
+        dir: this.dir,
+        pki: this.pki,
+        host: this.state.host,
+        port: this.state.apiserverPort,
+        etcdPort: this.state.etcdPort,
+        serviceCidr: this.#nodeRecord?.network.serviceCidr,
+      }),
+    );
     await this.#waitReady(180_000);
   }
 
   /** Stops kube-apiserver (etcd keeps running and keeps the data): the API is unreachable until {@link startApiserver}. */
   async stopApiserver(): Promise<void> {
-    await this.#kill('kube-apiserver');
+    await this.#processes.kill('kube-apiserver');
   }
 
   /** Waits until kube-apiserver answers `/readyz` with 200 (after etcd came back, say). */
@@ -344,7 +264,7 @@ export class ControlPlane implements NodeHost {
 
   /** Stops etcd; kube-apiserver keeps running and answers errors until {@link startEtcd}. */
   async stopEtcd(): Promise<void> {
-    await this.#kill('etcd');
+    await this.#processes.kill('etcd');
   }
 
   /** Starts (or restarts) etcd on the same ports and data folder and waits until it is healthy. */
@@ -354,34 +274,14 @@ export class ControlPlane implements NodeHost {
 
   /** Starts kube-controller-manager: garbage collector, Deployment and ReplicaSet controllers (no kubelet: pods stay Pending). */
   async startControllerManager(): Promise<void> {
-    const controllers = [
-      'garbage-collector-controller',
-      'deployment-controller',
-      'replicaset-controller',
-      'namespace-controller',
-      // With a node: pods need their namespace's default ServiceAccount and kube-root-ca.crt,
-      // Services their EndpointSlices, and a gone pod its cleanup.
-      ...(this.#nodeRecord === undefined
-        ? []
-        : [
-            'serviceaccount-controller',
-            'root-ca-certificate-publisher-controller',
-            'endpointslice-controller',
-            'endpoints-controller',
-            'pod-garbage-collector-controller',
-            // Lifts the not-ready taint a node registers with, once it is Ready.
-            'node-lifecycle-controller',
-          ]),
-    ];
-    this.#spawn('kube-controller-manager', [
-      `--kubeconfig=${this.kubeconfigPath}`,
-      `--controllers=${controllers.join(',')}`,
-      '--leader-elect=false',
-      '--secure-port=0',
-      `--service-account-private-key-file=${this.pki.serviceAccountKey}`,
-      `--root-ca-file=${this.pki.caCert}`,
-      '--v=1',
-    ]);
+    this.#startBinary(
+      'kube-controller-manager',
+      controllerManagerFlags({
+        kubeconfigPath: this.kubeconfigPath,
+        pki: this.pki,
+        withNode: this.#nodeRecord !== undefined,
+      }),
+    );
     await sleep(500);
     const child = this.#processes.get('kube-controller-manager');
     if (child?.exitCode != null) {
@@ -392,44 +292,15 @@ export class ControlPlane implements NodeHost {
   }
 
   /** kube-apiserver's own Prometheus metrics (`/metrics`, as admin), as text. */
-  metrics(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.state.apiserverPort,
-          path: '/metrics',
-          ca: readFileSync(this.pki.caCert),
-          cert: readFileSync(this.pki.adminCert),
-          key: readFileSync(this.pki.adminKey),
-          timeout: 10_000,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => {
-            if (res.statusCode === 200) resolve(body);
-            else reject(new Error(`GET /metrics: HTTP ${String(res.statusCode)}`));
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-      req.end();
-    });
+  async metrics(): Promise<string> {
+    const { statusCode, body } = await this.#adminGet('/metrics', 10_000);
+    if (statusCode !== 200) throw new Error(`GET /metrics: HTTP ${String(statusCode)}`);
+    return body;
   }
 
   /** The last lines a component logged: for error messages. */
   logTail(component: string, lines = 30): string {
-    try {
-      return readFileSync(join(this.dir, `${component}.log`), 'utf8')
-        .split('\n')
-        .slice(-lines)
-        .join('\n');
-    } catch {
-      return '(no log)';
-    }
+    return this.#processes.logTail(component, lines);
   }
 
   /**
@@ -444,7 +315,7 @@ export class ControlPlane implements NodeHost {
     if (this.node !== undefined) left = await this.node.stop();
     else if (this.#nodeRecord !== undefined) left = cleanUpNode(this.#nodeRecord);
     for (const name of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
-      await this.#kill(name);
+      await this.#processes.kill(name);
     if (this.ownsDir || this.options.detached === true) {
       rmSync(this.dir, { recursive: true, force: true });
       ownedDirs.delete(this.dir);
@@ -459,12 +330,12 @@ export class ControlPlane implements NodeHost {
     args: readonly string[],
     env?: NodeJS.ProcessEnv,
   ): number {
-    return this.#spawn(name, [...args], path, env);
+    return this.#processes.spawn(name, [...args], path, env);
   }
 
   /** Stops a component started by {@link spawnComponent} (SIGTERM, then SIGKILL after 10 s). */
   killComponent(name: string): Promise<void> {
-    return this.#kill(name);
+    return this.#processes.kill(name);
   }
 
   /** Sends a signal to a running component (e.g. SIGSTOP to freeze etcd). */
@@ -473,7 +344,7 @@ export class ControlPlane implements NodeHost {
   }
 
   async #startScheduler(): Promise<void> {
-    this.#spawn('kube-scheduler', [
+    this.#startBinary('kube-scheduler', [
       `--kubeconfig=${this.kubeconfigPath}`,
       '--leader-elect=false',
       '--secure-port=0',
@@ -490,7 +361,7 @@ export class ControlPlane implements NodeHost {
     const { state } = this;
     const client = `http://127.0.0.1:${String(state.etcdPort)}`;
     const peer = `http://127.0.0.1:${String(state.etcdPeerPort)}`;
-    this.#spawn('etcd', [
+    this.#startBinary('etcd', [
       `--data-dir=${join(this.dir, 'etcd-data')}`,
       `--listen-client-urls=${client}`,
       `--advertise-client-urls=${client}`,
@@ -515,41 +386,9 @@ export class ControlPlane implements NodeHost {
     }
   }
 
-  #spawn(
-    name: string,
-    args: string[],
-    path = join(this.binDir, name),
-    env: NodeJS.ProcessEnv = process.env,
-  ): number {
-    const detached = this.options.detached === true;
-    const log = openSync(join(this.dir, `${name}.log`), 'a');
-    const child = spawn(path, args, { stdio: ['ignore', log, log], detached, env });
-    closeSync(log);
-    if (child.pid === undefined) throw new Error(`cannot start ${path}`);
-    this.#processes.set(name, child);
-    if (detached) child.unref();
-    else live.add(child);
-    child.once('exit', () => live.delete(child));
-    this.state.pids[name] = child.pid;
-    writeFileSync(join(this.dir, 'state.json'), JSON.stringify(this.state));
-    return child.pid;
-  }
-
-  async #kill(name: string): Promise<void> {
-    const child = this.#processes.get(name);
-    this.#processes.delete(name);
-    Reflect.deleteProperty(this.state.pids, name);
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        resolve();
-      });
-    });
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-    live.delete(child);
+  /** Starts one of the plane's own binaries (from `binDir`). */
+  #startBinary(name: string, args: readonly string[]): number {
+    return this.#processes.spawn(name, args, join(this.binDir, name));
   }
 
   async #waitReady(timeoutMs: number): Promise<void> {
@@ -563,7 +402,7 @@ export class ControlPlane implements NodeHost {
         );
       }
       try {
-        const code = await this.#get('/readyz');
+        const code = (await this.#adminGet('/readyz', 5_000)).statusCode;
         if (code === 200) return;
         last = `HTTP ${String(code)}`;
       } catch (err) {
@@ -578,27 +417,11 @@ export class ControlPlane implements NodeHost {
     }
   }
 
-  #get(path: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: this.state.host,
-          port: this.state.apiserverPort,
-          path,
-          method: 'GET',
-          ca: readFileSync(this.pki.caCert),
-          cert: readFileSync(this.pki.adminCert),
-          key: readFileSync(this.pki.adminKey),
-          timeout: 5000,
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-      req.end();
-    });
+  #adminGet(path: string, timeoutMs: number): Promise<AdminGetResult> {
+    return adminGet(
+      { host: this.state.host, port: this.state.apiserverPort, pki: this.pki },
+      path,
+      timeoutMs,
+    );
   }
 }
