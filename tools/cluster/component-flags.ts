@@ -94,3 +94,17 @@ export function controllerManagerFlags(at: ControllerManagerSetting): string[] {
     '--v=1',
   ];
 }
+
+/** etcd's flags: one member on loopback, no fsync (test data only). */
+export function etcdFlags(dataDir: string, client: string, peer: string): string[] {
+  return [
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=default=${peer}`,
+    '--unsafe-no-fsync',
+    '--log-level=warn',
+  ];
+}

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,14 +7,17 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureBinaries } from './binaries.js';
 import { freePort } from './free-port.js';
 import { ClusterNode, prepareNodeHost, type NodeHost } from './node.js';
-import { cleanUpNode, readNodeRecord, type NodeRecord } from './node-cleanup.js';
+import { cleanUpNode, type NodeRecord } from './node-cleanup.js';
 import { nodeNetwork } from './node-network.js';
 import { NODE_NAME } from './node-config.js';
 import { generateNodePki, generatePki, type ControlPlanePki } from './pki.js';
 import { PlaneIdentities, type InPodFolder } from './plane-identities.js';
 import { adminGet, type AdminGetResult } from './admin-get.js';
-import { ComponentProcesses, killEveryComponent } from './component-processes.js';
-import { apiserverFlags, controllerManagerFlags } from './component-flags.js';
+import { ComponentProcesses } from './component-processes.js';
+import { apiserverFlags, controllerManagerFlags, etcdFlags } from './component-flags.js';
+import { stopDetachedPlane } from './stop-detached-plane.js';
+import { waitComponentUp } from './component-readiness.js';
+import { forgetOnExit, removeOnExit } from './exit-cleanup.js';
 
 export type { InPodFolder } from './plane-identities.js';
 
@@ -52,21 +55,6 @@ interface State {
   readonly etcdPeerPort: number;
   readonly apiserverPort: number;
   pids: Record<string, number>;
-}
-
-const ownedDirs = new Set<string>();
-// Whatever ends this process (a failed run, Ctrl-C, process.exit), no etcd,
-// kube-apiserver or node outlives it unless it was started detached.
-process.once('exit', () => {
-  killEveryComponent();
-  const node = readNodeRecord();
-  if (node !== undefined && node.ownerPid === process.pid && !node.detached) cleanUpNode(node);
-  for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.exit(130);
-  });
 }
 
 /**
@@ -115,7 +103,7 @@ export class ControlPlane implements NodeHost {
     const ownsDir = options.dir === undefined;
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'vmcp-k8s-'));
     mkdirSync(dir, { recursive: true });
-    if (ownsDir && options.detached !== true) ownedDirs.add(dir);
+    if (ownsDir && options.detached !== true) removeOnExit(dir);
     const network = options.node === true ? nodeNetwork() : undefined;
     const record =
       network === undefined ? undefined : prepareNodeHost(dir, network, options.detached === true);
@@ -156,31 +144,8 @@ export class ControlPlane implements NodeHost {
    * Stops a control plane that `start({ detached: true, dir })` left running; waits for
    * its processes to exit and removes everything its node made.
    */
-  static async stopDetached(dir: string): Promise<boolean> {
-    let state: State;
-    try {
-      state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as State;
-    } catch {
-      return false;
-    }
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const pids = Object.values(state.pids).filter(alive);
-    for (const pid of pids) process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(100);
-    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
-    const record = readNodeRecord();
-    if (record !== undefined && record.dir.startsWith(`${dir}/`)) {
-      const left = cleanUpNode(record);
-      if (left.length > 0) throw new Error(`the node left: ${left.join(', ')}`);
-    }
-    return true;
+  static stopDetached(dir: string): Promise<boolean> {
+    return stopDetachedPlane(dir);
   }
 
   /** The CA that signs the apiserver's certificate (and every client's). */
@@ -318,7 +283,7 @@ export class ControlPlane implements NodeHost {
       await this.#processes.kill(name);
     if (this.ownsDir || this.options.detached === true) {
       rmSync(this.dir, { recursive: true, force: true });
-      ownedDirs.delete(this.dir);
+      forgetOnExit(this.dir);
     }
     if (left.length > 0) throw new Error(`the node left: ${left.join(', ')}`);
   }
@@ -361,29 +326,15 @@ export class ControlPlane implements NodeHost {
     const { state } = this;
     const client = `http://127.0.0.1:${String(state.etcdPort)}`;
     const peer = `http://127.0.0.1:${String(state.etcdPeerPort)}`;
-    this.#startBinary('etcd', [
-      `--data-dir=${join(this.dir, 'etcd-data')}`,
-      `--listen-client-urls=${client}`,
-      `--advertise-client-urls=${client}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=default=${peer}`,
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ]);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        const response = await fetch(`${client}/health`);
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (this.#processes.get('etcd')?.exitCode != null || Date.now() > deadline) {
-        throw new Error(`etcd did not become healthy on ${client}:\n${this.logTail('etcd')}`);
-      }
-      await sleep(100);
-    }
+    this.#startBinary('etcd', etcdFlags(join(this.dir, 'etcd-data'), client, peer));
+    await waitComponentUp({
+      name: 'etcd',
+      timeoutMs: 60_000,
+      everyMs: 100,
+      check: async () => ((await fetch(`${client}/health`)).ok ? true : `not healthy on ${client}`),
+      exited: () => this.#processes.get('etcd')?.exitCode,
+      logTail: () => this.logTail('etcd'),
+    });
   }
 
   /** Starts one of the plane's own binaries (from `binDir`). */
@@ -391,30 +342,18 @@ export class ControlPlane implements NodeHost {
     return this.#processes.spawn(name, args, join(this.binDir, name));
   }
 
-  async #waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last: string;
-    for (;;) {
-      const child = this.#processes.get('kube-apiserver');
-      if (child?.exitCode != null) {
-        throw new Error(
-          `kube-apiserver exited with code ${String(child.exitCode)}:\n${this.logTail('kube-apiserver')}`,
-        );
-      }
-      try {
+  #waitReady(timeoutMs: number): Promise<void> {
+    return waitComponentUp({
+      name: 'kube-apiserver',
+      timeoutMs,
+      everyMs: 200,
+      check: async () => {
         const code = (await this.#adminGet('/readyz', 5_000)).statusCode;
-        if (code === 200) return;
-        last = `HTTP ${String(code)}`;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `kube-apiserver not ready after ${String(timeoutMs)} ms (${last}):\n${this.logTail('kube-apiserver')}`,
-        );
-      }
-      await sleep(200);
-    }
+        return code === 200 ? true : `/readyz: HTTP ${String(code)}`;
+      },
+      exited: () => this.#processes.get('kube-apiserver')?.exitCode,
+      logTail: () => this.logTail('kube-apiserver'),
+    });
   }
 
   #adminGet(path: string, timeoutMs: number): Promise<AdminGetResult> {

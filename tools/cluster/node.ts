@@ -4,14 +4,14 @@
  * addresses on a bridge of this machine; nothing they send leaves it (see
  * node-host-network.ts). Started and stopped by ControlPlane (`node: true`).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { freePort } from './free-port.js';
 import { hostCommand } from './host-command.js';
+import { coreDnsRbac } from './coredns-rbac.js';
 import { applyObjects } from './manifests.js';
-import { makeCgroups, nodeCgroupRoot } from './node-cgroups.js';
+import { ensureNodeBinaries } from './node-host.js';
 import {
   NODE_NAME,
   PAUSE_IMAGE,
@@ -23,14 +23,7 @@ import {
   podResolvConf,
   type NodeLayout,
 } from './node-config.js';
-import {
-  cleanUpNode,
-  readNodeRecord,
-  recordInUse,
-  writeNodeRecord,
-  type NodeRecord,
-} from './node-cleanup.js';
-import { installGuard, setSysctl, setUpBridge } from './node-host-network.js';
+import { cleanUpNode, writeNodeRecord, type NodeRecord } from './node-cleanup.js';
 import type { NodeNetwork } from './node-network.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { ClientCert, NodePki } from './pki.js';
@@ -56,73 +49,7 @@ export interface NodeHost {
   logTail(component: string, lines?: number): string;
 }
 
-/** The node's own binaries (containerd, shim, ctr, CoreDNS, pause): built by tools/node/ensure-node.sh. */
-export function ensureNodeBinaries(): string {
-  const script = new URL('../node/ensure-node.sh', import.meta.url).pathname;
-  const result = spawnSync('bash', [script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `${script} failed with exit code ${String(result.status)} (see its messages above)`,
-    );
-  }
-  const dir = result.stdout.trim().split('\n').pop();
-  if (dir === undefined || dir === '') throw new Error(`${script} printed no folder`);
-  return dir;
-}
-
-/** Why the node cannot run here, or undefined when it can. */
-export function nodeUnavailableReason(): string | undefined {
-  if (process.platform !== 'linux') return 'the node needs Linux';
-  if (process.getuid?.() !== 0) return 'the node needs root (containerd, the kubelet and iptables)';
-  if (!existsSync('/sys/fs/cgroup/memory'))
-    return 'the node needs cgroup v1 with a memory hierarchy';
-  return undefined;
-}
-
-/**
- * Before the apiserver starts: cleans up what a crashed earlier node left, makes the
- * bridge (the apiserver binds to this host's address on it), the guard rules and
- * `ip_forward`, and records all of it. Throws when another node is running here.
- */
-export function prepareNodeHost(dir: string, network: NodeNetwork, detached: boolean): NodeRecord {
-  const reason = nodeUnavailableReason();
-  if (reason !== undefined) throw new Error(`cannot start the node: ${reason}`);
-  const stale = readNodeRecord();
-  if (stale !== undefined) {
-    if (recordInUse(stale)) {
-      throw new Error(
-        `another node is running on this machine (started by pid ${String(stale.ownerPid)}, folder ${stale.dir}): stop it first ("npm run cluster:down" for cluster:up)`,
-      );
-    }
-    const left = cleanUpNode(stale);
-    if (left.length > 0)
-      throw new Error(`cannot clean up the last node's leftovers: ${left.join(', ')}`);
-  }
-  const record: NodeRecord = {
-    dir: join(dir, 'node'),
-    planeDir: dir,
-    network,
-    cgroupRoot: nodeCgroupRoot(),
-    cgroupParents: [],
-    ipForwardBefore: '0',
-    kubeProxy: '',
-    ownerPid: process.pid,
-    detached,
-    pids: {},
-  };
-  mkdirSync(record.dir, { recursive: true });
-  writeNodeRecord(record);
-  setUpBridge(network);
-  installGuard(network);
-  const ipForwardBefore = setSysctl('net.ipv4.ip_forward', '1');
-  const cgroupParents = makeCgroups(record.cgroupRoot);
-  const prepared = { ...record, ipForwardBefore, cgroupParents };
-  writeNodeRecord(prepared);
-  return prepared;
-}
+export { nodeUnavailableReason, prepareNodeHost } from './node-host.js';
 
 /** A running node. */
 export class ClusterNode {
@@ -184,7 +111,7 @@ export class ClusterNode {
     await node.#startContainerd();
     node.#loadImage(ensurePauseImage(nodeBinDir), PAUSE_IMAGE);
     for (const image of images) node.#loadImage(image.archive, image.name);
-    await node.#grantCoreDns();
+    await applyObjects(node.host.adminKubeConfig(), coreDnsRbac());
     await node.#startKubelet(pki);
     await node.#startKubeProxy(pki.kubeProxy);
     await node.#startCoreDns(pki.coredns);
@@ -283,39 +210,6 @@ export class ClusterNode {
         `image ${name} not in containerd after importing ${archive} (it holds: ${names.join(', ')})`,
       );
     }
-  }
-
-  async #grantCoreDns(): Promise<void> {
-    await applyObjects(this.host.adminKubeConfig(), [
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: 'vmcp:coredns' },
-        rules: [
-          {
-            apiGroups: [''],
-            resources: ['services', 'namespaces', 'pods'],
-            verbs: ['list', 'watch'],
-          },
-          {
-            apiGroups: ['discovery.k8s.io'],
-            resources: ['endpointslices'],
-            verbs: ['list', 'watch'],
-          },
-        ],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: 'vmcp:coredns' },
-        roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
-          kind: 'ClusterRole',
-          name: 'vmcp:coredns',
-        },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'vmcp:coredns' }],
-      },
-    ]);
   }
 
   async #startKubelet(pki: NodePki): Promise<void> {
