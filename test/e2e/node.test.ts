@@ -288,10 +288,25 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
 
     // 4. SIGSTOP: frozen, it fails its probes; the kubelet restarts it (liveness) and
     //    Available follows readiness.
-    const [beforeFreeze] = await waitForReadyPods(admin, ns, selector, 1);
-    const restartsBefore = beforeFreeze?.status?.containerStatuses?.[0]?.restartCount ?? 0;
-    const frozen = containerTask(node, beforeFreeze!);
-    process.kill(frozen.pid, 'SIGSTOP');
+    let restartsBefore = 0;
+    // The task listed may have ended a moment later (a restart on a loaded machine):
+    // freeze the one that runs.
+    await waitFor(
+      'a running container task to freeze',
+      async () => {
+        const [beforeFreeze] = await waitForReadyPods(admin, ns, selector, 1);
+        restartsBefore = beforeFreeze?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+        try {
+          process.kill(containerTask(node, beforeFreeze!).pid, 'SIGSTOP');
+          return true;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+          throw err;
+        }
+      },
+      90_000,
+      500,
+    );
     await available('False');
     await available('True', 180_000);
     const [thawed] = await waitForReadyPods(admin, ns, selector, 1);
