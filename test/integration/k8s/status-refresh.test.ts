@@ -23,14 +23,17 @@ describe('bounded staleness: a status that only moved its check times is written
     await installCrd(admin);
   });
 
-  const scenario = async (name: string, statusRefreshMs: number) => {
-    await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+  const createVmcp = (name: string) =>
+    admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
       group,
       version,
       plural,
       namespace: cluster.namespace,
       body: vmcpObject(name, cluster.namespace),
     });
+
+  const scenario = async (name: string, statusRefreshMs: number) => {
+    await createVmcp(name);
     let now = Date.parse('2026-12-03T10:00:00Z');
     const outcomes: ReportOutcome[] = [];
     const reporter = new K8sReporter({
@@ -84,13 +87,7 @@ describe('bounded staleness: a status that only moved its check times is written
   it('the whole chain: a backend that stays healthy gets a fresh lastHealthCheck once per refresh period, and nothing in between', async function () {
     this.timeout(60_000);
     const name = 'chain';
-    await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group,
-      version,
-      plural,
-      namespace: cluster.namespace,
-      body: vmcpObject(name, cluster.namespace),
-    });
+    await createVmcp(name);
     const server = await startScriptedMcpServer({ tools: 2 });
     const writes: number[] = [];
     const refreshMs = 3_000;
