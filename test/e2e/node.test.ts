@@ -71,6 +71,12 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     this.timeout(30 * 60_000);
     ({ plane, node } = await sharedNode());
     admin = plane.adminKubeConfig();
+    // The example's backends first: its runtime probes every 30 s, so Services made after
+    // its first probe would cost the test up to 30 s of waiting.
+    const github = await startServer('github', 4);
+    const jira = await startServer('jira', 3);
+    await hostBackendService(admin, 'default', 'github-mcp', github.url);
+    await hostBackendService(admin, 'default', 'jira-mcp', jira.url);
     // As the README says: the CRD first, then everything.
     kubectl('apply', '--server-side', '-f', 'manifests/crd/');
     kubectl(
@@ -114,11 +120,6 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
 
   it('the example reaches github-mcp.default.svc by cluster DNS and reports, owners in managedFields', async function () {
     this.timeout(180_000);
-    const github = await startServer('github', 4);
-    const jira = await startServer('jira', 3);
-    await hostBackendService(admin, 'default', 'github-mcp', github.url);
-    await hostBackendService(admin, 'default', 'jira-mcp', jira.url);
-    // The example probes every 30 s: the first probe may have failed before the Services existed.
     const ready = await waitForVmcp(
       'default',
       'demo',
@@ -169,6 +170,12 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
 
   it('flushes on delete, restarts after SIGKILL and SIGSTOP with Available telling the truth, rolls on an interval change, runs two replicas', async function () {
     this.timeout(600_000);
+    // How long each step took on this node, for the record (nothing asserts a duration).
+    let stepStarted = Date.now();
+    const stepDone = (what: string) => {
+      console.log(`      ${what}: ${((Date.now() - stepStarted) / 1000).toFixed(1)} s`);
+      stepStarted = Date.now();
+    };
     const vmcps = vmcpClient(admin, ns);
     const selector = 'app.kubernetes.io/instance=e2e';
     const alpha = await startServer('alpha', 3);
@@ -195,39 +202,47 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     const [first] = await waitForReadyPods(admin, ns, selector, 1);
     await phase('Ready');
     await available('True');
+    stepDone('created, its pod Ready and the status Ready');
 
     // A backend goes down and comes back: the runtime pod reports both.
     alpha.mode = 'unavailable';
     await phase('Degraded');
     alpha.mode = 'ok';
     await phase('Ready');
+    stepDone('a backend down and back, both reported');
 
-    // 1. spec.reportInterval rolls the pod: a new one, with the new interval in its args.
-    await vmcps.patchSpec('e2e', { reportInterval: '60s' });
-    const rolled = await waitFor(
-      'a new runtime pod with --interval 60s',
-      async () => {
-        const pods = (await podsOf(admin, ns, selector)).filter(
-          (p) =>
-            p.metadata?.deletionTimestamp == null && p.metadata?.name !== first?.metadata?.name,
-        );
-        const pod = pods[0];
-        const args = pod?.spec?.containers[0]?.args ?? [];
-        return pods.length === 1 && args[args.indexOf('--interval') + 1] === '60s'
-          ? pod
-          : undefined;
-      },
-      120_000,
-      250,
-    );
-    await waitForReadyPods(admin, ns, selector, 1);
-    expect(rolled.metadata?.name).to.not.equal(first?.metadata?.name);
+    // spec.reportInterval rolls the pod: one pod left, a new one, the new interval in its
+    // args, and Ready.
+    const rollTo = async (interval: string) => {
+      await vmcps.patchSpec('e2e', { reportInterval: interval });
+      await waitFor(
+        `one runtime pod, with --interval ${interval}`,
+        async () => {
+          const pods = (await podsOf(admin, ns, selector)).filter(
+            (p) => p.metadata?.deletionTimestamp == null,
+          );
+          const args = pods[0]?.spec?.containers[0]?.args ?? [];
+          return pods.length === 1 && args[args.indexOf('--interval') + 1] === interval;
+        },
+        120_000,
+        250,
+      );
+      const [pod] = await waitForReadyPods(admin, ns, selector, 1);
+      return pod!;
+    };
 
-    // 2. `kubectl delete pod`: SIGTERM, and the status still pending lands before the pod is
-    //    gone. With a 60 s interval the first change goes out at once (leading edge); the
-    //    second waits for the trailing edge, a minute away, unless the stop flushes it.
+    // 1. The interval change rolls the pod. alpha is down before the roll, so the new pod's
+    //    first report (Ready means it was made) already says Degraded and uses the 60 s
+    //    window's leading edge.
     alpha.mode = 'unavailable';
     await phase('Degraded');
+    const rolled = await rollTo('60s');
+    expect(rolled.metadata?.name).to.not.equal(first?.metadata?.name);
+    stepDone('rolled on the interval change');
+
+    // 2. `kubectl delete pod`: SIGTERM, and the status still pending lands before the pod is
+    //    gone. The next change waits for the trailing edge, up to a minute away, unless the
+    //    stop flushes it.
     beta.mode = 'unavailable';
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // a few probes see it
     const pending = await readVmcp(ns, 'e2e');
@@ -241,9 +256,13 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     );
     alpha.mode = 'ok';
     beta.mode = 'ok';
-    const [afterDelete] = await waitForReadyPods(admin, ns, selector, 1);
+    // The replacement started while both backends were down: its first report used the
+    // 60 s window's leading edge, so their recovery would wait for the trailing edge. Back
+    // to 3 s (another roll) so the steps below see changes within seconds.
+    const afterDelete = await rollTo('3s');
     await phase('Ready');
     await available('True');
+    stepDone('deleted, flushed, and its replacement Ready');
 
     // 3. SIGKILL: the container restarts; Available turns False and back, and meanwhile
     //    the operator never writes a runtime field: every version of the object seen has
@@ -269,7 +288,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       },
     });
     try {
-      const killed = containerTask(node, afterDelete!);
+      const killed = containerTask(node, afterDelete);
       expect(node.ctr(['tasks', 'kill', '--signal', 'SIGKILL', killed.id]).code).to.equal(0);
       await available('False');
       await available('True');
@@ -282,6 +301,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
           'runtime:vmcp-runtime/Apply',
         ]);
       }
+      stepDone('SIGKILL: Available False, restarted, Available True');
     } finally {
       watch.stop();
     }
@@ -311,6 +331,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     await available('True', 180_000);
     const [thawed] = await waitForReadyPods(admin, ns, selector, 1);
     expect(thawed?.status?.containerStatuses?.[0]?.restartCount).to.be.above(restartsBefore);
+    stepDone('SIGSTOP: Available False, liveness restart, Available True');
 
     // 5. replicas: 2 runs two runtime pods (one writer among them: the multi-replica work).
     await vmcps.patchSpec('e2e', { replicas: 2 });
@@ -326,5 +347,6 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     expect(two.map((p) => p.metadata?.name)).to.include(lease.spec?.holderIdentity);
     alpha.mode = 'ok';
     await phase('Ready');
+    stepDone('two replicas, one writer');
   });
 });
