@@ -1,14 +1,11 @@
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { DEMO_TIMELINE } from '../demo/demo-timeline.js';
-import { startDemoBackends } from '../demo/demo-backends.js';
 import { createLogger } from '../logger.js';
 import { formatDuration, parseDuration } from '../runtime/parse-duration.js';
 import type { ExitWith } from './exit-with.js';
 import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
 import { parseBindAddress } from './metrics-server.js';
-import { demoClusterTarget, prepareDemoCluster } from './demo-cluster.js';
-import { serveStatus } from './serve-status.js';
 
 interface DemoFlags extends LogFlags {
   readonly interval: string;
@@ -76,9 +73,16 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
       if (intervalMs <= 0) {
         throw new ConfigError('--interval', 'a duration above 0, such as 1s', flags.interval);
       }
-      const target = flags.reporter === 'k8s' ? demoClusterTarget(flags) : undefined;
+      // The Kubernetes client, the MCP SDK and the reporting loop load only now, so that
+      // --help and a usage error answer at once.
+      const cluster = flags.reporter === 'k8s' ? await import('./demo-cluster.js') : undefined;
+      const target = cluster?.demoClusterTarget(flags);
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
-      if (target !== undefined) await prepareDemoCluster(target, logger);
+      if (cluster !== undefined && target !== undefined) {
+        await cluster.prepareDemoCluster(target, logger);
+      }
+      const { startDemoBackends } = await import('../demo/demo-backends.js');
+      const { serveStatus } = await import('./serve-status.js');
       const demo = await startDemoBackends({ logger, speed });
       logger.info(
         { backends: demo.backends.map((b) => `${b.name} ${b.url}`), loop },

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { SERVICE_ACCOUNT_DIR } from '../factory/detect-reporter-mode.js';
-import { loadKubeConfig } from '../factory/load-kube-config.js';
 import { createLogger } from '../logger.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 import { checkKubernetesName } from '../validate.js';
@@ -10,7 +9,6 @@ import { firstKubeconfig } from './first-kubeconfig.js';
 import { healthProbeOption } from './health-server.js';
 import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
 import { parseBindAddress } from './metrics-server.js';
-import { serveOperator } from './serve-operator.js';
 
 interface OperatorFlags extends LogFlags {
   readonly kubeconfig?: string;
@@ -81,6 +79,10 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
       if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(flags.fieldManager)) {
         throw new ConfigError('--field-manager', 'a field manager name', flags.fieldManager);
       }
+      // The Kubernetes client and the operator load only now, so that --help and a usage
+      // error answer at once.
+      const { loadKubeConfig } = await import('../factory/load-kube-config.js');
+      const { serveOperator } = await import('./serve-operator.js');
       const kubeConfig = loadKubeConfig(
         firstKubeconfig(flags.kubeconfig),
         SERVICE_ACCOUNT_DIR,

@@ -6,7 +6,7 @@ import { REPORTER_CHOICES, type ReporterChoice } from '../factory/detect-reporte
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { parseDuration } from '../runtime/parse-duration.js';
-import { loadConfigFile } from './config-file.js';
+import { BACKENDS_FROM, type BackendsFrom } from './backends-from.js';
 import { addDemoCommand } from './demo-command.js';
 import type { ExitWith } from './exit-with.js';
 import { firstKubeconfig } from './first-kubeconfig.js';
@@ -15,7 +15,6 @@ import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js
 import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
 import { addOperatorCommand } from './operator-command.js';
-import { BACKENDS_FROM, serveStatus, type BackendsFrom } from './serve-status.js';
 
 interface RunFlags extends LogFlags {
   readonly interval?: string;
@@ -133,6 +132,10 @@ export function createProgram(exitWith: ExitWith): Command {
       );
       const flagInterval =
         flags.interval === undefined ? undefined : parseDuration('--interval', flags.interval);
+      // What the command needs beyond its flags loads only now: the config file's parser
+      // (yaml, zod), then the Kubernetes client and the MCP SDK. Together they take
+      // about a second, which --help, --version and a bad flag need not wait for.
+      const { loadConfigFile } = await import('./config-file.js');
       const config =
         flags.config === undefined
           ? { intervalMs: undefined, backends: [], monitor: {} }
@@ -140,6 +143,7 @@ export function createProgram(exitWith: ExitWith): Command {
       const intervalMs = flagInterval ?? config.intervalMs;
       if (intervalMs !== undefined) positive('--interval', intervalMs);
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
+      const { serveStatus } = await import('./serve-status.js');
       exitWith(
         await serveStatus({
           backends: config.backends,

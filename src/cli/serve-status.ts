@@ -11,20 +11,12 @@ import { formatDuration } from '../runtime/parse-duration.js';
 import { followVmcpSpec, type FollowedVmcpSpec } from '../runtime/spec-backends.js';
 import { startStatusReporting } from '../runtime/start-status-reporting.js';
 import type { VmcpSpecSettings } from '../runtime/vmcp-spec.js';
+import type { BackendsFrom } from './backends-from.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { listenForProbes, type HealthServer } from './health-server.js';
 import { serveMetrics, type BindAddress, type MetricsServer } from './metrics-server.js';
 import { RuntimeHealth } from './runtime-health.js';
 import { untilSignal } from './until-signal.js';
-
-/**
- * Where `run` takes its backends from: `spec` (the VirtualMCPServer's `spec.backends`,
- * watched; Kubernetes mode only), `config` (the config file), or `auto`: the spec in
- * Kubernetes mode when the config file lists no backends (or there is none), else
- * the file.
- */
-export type BackendsFrom = 'auto' | 'spec' | 'config';
-export const BACKENDS_FROM: readonly BackendsFrom[] = ['auto', 'spec', 'config'];
 
 /** Options of {@link serveStatus}. */
 export interface ServeStatusOptions {
