@@ -204,6 +204,7 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
     const flaky = await startScriptedMcpServer({ name: 'flaky', tools: 3 });
     servers.push(steady, flaky);
     const { reporter, log, outcomes } = await reporterFor(name);
+    const health = memoryLogger('info');
 
     // ToolHive's operator: an Update-based writer with its own RBAC, as its chart grants.
     await applyObjects(admin, toolhiveOperatorAccess(cluster.namespace));
@@ -232,7 +233,15 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
       backends$,
       reporter,
       interval: 300,
-      monitor: { intervalMs: 50, timeoutMs: 2_000, unhealthyThreshold: 1 },
+      // Generous deadlines: on a loaded machine one slow ping would be a real change
+      // (degraded or a timeout) after the settle, which is not what this test is about.
+      monitor: {
+        intervalMs: 50,
+        timeoutMs: 10_000,
+        degradedThresholdMs: 10_000,
+        unhealthyThreshold: 1,
+        logger: health.logger,
+      },
     });
     try {
       const flips = 20;
@@ -257,6 +266,13 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
       const settled = await read(name);
       const applied = outcomes.filter((o) => o === 'applied').length;
       const quiet = { bumps, applied, updates: echo.updates, resyncs: echo.resyncs };
+      const healthLinesAtSettle = health.lines.length;
+      const changesSinceSettle = () =>
+        JSON.stringify(
+          health.lines
+            .slice(healthLinesAtSettle)
+            .map((l) => [l.backend, l.status, l.errorCategory, l.latencyMs]),
+        );
 
       // No ping-pong: three more resyncs of the operator (each a full Update) change nothing.
       await waitFor(
@@ -267,9 +283,10 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
       await waitFor('the last resync reconciled', () =>
         Promise.resolve(echo.updates > quiet.updates + 2),
       );
-      expect((await read(name)).metadata.resourceVersion).to.equal(
-        settled.metadata.resourceVersion,
-      );
+      expect(
+        (await read(name)).metadata.resourceVersion,
+        `written after the settle; health changes since: ${changesSinceSettle()}`,
+      ).to.equal(settled.metadata.resourceVersion);
       expect(bumps).to.equal(quiet.bumps);
       expect(outcomes.filter((o) => o === 'applied').length).to.equal(quiet.applied);
 
