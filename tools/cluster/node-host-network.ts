@@ -8,8 +8,16 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostCommand } from './host-command.js';
 import type { NodeNetwork } from './node-network.js';
 
-/** Our own filter chain, first in FORWARD (IPv4 and IPv6). */
+/**
+ * Our own chain, first in the mangle table's FORWARD (IPv4 and IPv6). Mangle's FORWARD
+ * runs after the Service DNAT and before the filter FORWARD, where kube-proxy puts its
+ * own chains first (its ACCEPT of masquerade-marked packets would otherwise let a pod
+ * reach an external IP of a Service whose endpoint is outside the cluster).
+ */
 export const GUARD_CHAIN = 'VMCP-NODE-GUARD';
+
+/** The table whose FORWARD chain jumps to {@link GUARD_CHAIN}. */
+export const GUARD_TABLE = 'mangle';
 
 /** Chains the node's components create: removed on stop, and by the next start after a crash. */
 const NODE_CHAIN = /^(KUBE-|CNI-|VMCP-NODE-)/;
@@ -34,8 +42,9 @@ export function setUpBridge(network: NodeNetwork): void {
  */
 export function installGuard(network: NodeNetwork): void {
   for (const tool of ['iptables', 'ip6tables'] as const) {
-    hostCommand(tool, ['-w', '-N', GUARD_CHAIN], { mayFail: true });
-    hostCommand(tool, ['-w', '-F', GUARD_CHAIN]);
+    const inTable = ['-w', '-t', GUARD_TABLE];
+    hostCommand(tool, [...inTable, '-N', GUARD_CHAIN], { mayFail: true });
+    hostCommand(tool, [...inTable, '-F', GUARD_CHAIN]);
     const rules =
       tool === 'iptables'
         ? [
@@ -47,10 +56,11 @@ export function installGuard(network: NodeNetwork): void {
             ['-i', network.bridge, '-j', 'DROP'],
             ['-o', network.bridge, '-j', 'DROP'],
           ];
-    for (const rule of rules) hostCommand(tool, ['-w', '-A', GUARD_CHAIN, ...rule]);
+    for (const rule of rules) hostCommand(tool, [...inTable, '-A', GUARD_CHAIN, ...rule]);
     const hooked =
-      hostCommand(tool, ['-w', '-C', 'FORWARD', '-j', GUARD_CHAIN], { mayFail: true }).code === 0;
-    if (!hooked) hostCommand(tool, ['-w', '-I', 'FORWARD', '1', '-j', GUARD_CHAIN]);
+      hostCommand(tool, [...inTable, '-C', 'FORWARD', '-j', GUARD_CHAIN], { mayFail: true })
+        .code === 0;
+    if (!hooked) hostCommand(tool, [...inTable, '-I', 'FORWARD', '1', '-j', GUARD_CHAIN]);
   }
 }
 
