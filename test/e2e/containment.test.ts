@@ -145,74 +145,54 @@ for (let i = 0; i < left; i++) s.send('probe', ${String(PORT)}, '${address}', ()
       .deleteNamespace({ name: ns, body: { gracePeriodSeconds: 0 } });
   });
 
-  it('drops a pod’s packet to an address outside the cluster', () => {
+  /** Checks the guard, sends three datagrams from the pod to `address`, and expects all three dropped by it. */
+  const expectDroppedFromPod = (address: string): void => {
     expectGuardFirst();
     const before = droppedFromPods();
-    sendFromPod(OUTSIDE, 3);
+    sendFromPod(address, 3);
     expect(droppedFromPods() - before).to.be.at.least(3);
-  });
+  };
 
-  it('drops it when a Service translates to an address outside the cluster', async () => {
+  /** A selector-less UDP Service `name` whose one endpoint is {@link OUTSIDE}; returns its ClusterIP. */
+  const outsideService = async (name: string, externalIPs?: string[]): Promise<string> => {
+    const ports = [{ name: 'udp', port: PORT, protocol: 'UDP' }];
     await applyObjects(admin, [
       {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: 'outside', namespace: ns },
-        spec: { ports: [{ name: 'udp', port: PORT, protocol: 'UDP' }] },
+        metadata: { name, namespace: ns },
+        spec: { ports, ...(externalIPs === undefined ? {} : { externalIPs }) },
       },
       {
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
-        metadata: {
-          name: 'outside',
-          namespace: ns,
-          labels: { 'kubernetes.io/service-name': 'outside' },
-        },
+        metadata: { name, namespace: ns, labels: { 'kubernetes.io/service-name': name } },
         addressType: 'IPv4',
         endpoints: [{ addresses: [OUTSIDE], conditions: { ready: true } }],
-        ports: [{ name: 'udp', port: PORT, protocol: 'UDP' }],
+        ports,
       },
     ]);
     const service = await admin
       .makeApiClient(CoreV1Api)
-      .readNamespacedService({ name: 'outside', namespace: ns });
+      .readNamespacedService({ name, namespace: ns });
     const clusterIp = service.spec?.clusterIP ?? '';
     expect(clusterIp, 'the Service’s ClusterIP').to.match(/^\d+\.\d+\.\d+\.\d+$/);
+    return clusterIp;
+  };
+
+  it('drops a pod’s packet to an address outside the cluster', () => {
+    expectDroppedFromPod(OUTSIDE);
+  });
+
+  it('drops it when a Service translates to an address outside the cluster', async () => {
+    const clusterIp = await outsideService('outside');
     await waitForTranslation(clusterIp);
-    expectGuardFirst();
-    const before = droppedFromPods();
-    sendFromPod(clusterIp, 3);
-    expect(droppedFromPods() - before).to.be.at.least(3);
+    expectDroppedFromPod(clusterIp);
   });
 
   it('drops it when a Service’s external IP is marked for masquerade (kube-proxy would accept it)', async () => {
-    await applyObjects(admin, [
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'external', namespace: ns },
-        spec: {
-          externalIPs: [OUTSIDE_EXTERNAL_IP],
-          ports: [{ name: 'udp', port: PORT, protocol: 'UDP' }],
-        },
-      },
-      {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          name: 'external',
-          namespace: ns,
-          labels: { 'kubernetes.io/service-name': 'external' },
-        },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: [OUTSIDE], conditions: { ready: true } }],
-        ports: [{ name: 'udp', port: PORT, protocol: 'UDP' }],
-      },
-    ]);
+    await outsideService('external', [OUTSIDE_EXTERNAL_IP]);
     await waitForTranslation(OUTSIDE_EXTERNAL_IP);
-    expectGuardFirst();
-    const before = droppedFromPods();
-    sendFromPod(OUTSIDE_EXTERNAL_IP, 3);
-    expect(droppedFromPods() - before).to.be.at.least(3);
+    expectDroppedFromPod(OUTSIDE_EXTERNAL_IP);
   });
 });
