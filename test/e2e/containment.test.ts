@@ -102,9 +102,9 @@ for (let i = 0; i < left; i++) s.send('probe', ${String(PORT)}, '${address}', ()
 
   before(async function () {
     this.timeout(30 * 60_000);
-    let node;
-    ({ plane, node } = await sharedNode());
-    network = node.network;
+    const shared = await sharedNode();
+    plane = shared.plane;
+    network = shared.node.network;
     admin = plane.adminKubeConfig();
     const core = admin.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: ns } } });
