@@ -2,11 +2,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  K8sReporter,
-  type K8sReporterOptions,
-  type ReportOutcome,
-} from '../src/apply/k8s-reporter.js';
+import { K8sReporter, type K8sReporterOptions } from '../src/apply/k8s-reporter.js';
+import type { ReportOutcome } from '../src/reporter.js';
 import { reportStatus } from '../src/reactive/report-status.js';
 import { runtimeStatusStream } from '../src/reactive/runtime-status-stream.js';
 import type { BackendHealthEvent, RuntimeStatus } from '../src/types.js';
@@ -60,7 +57,7 @@ export class OursRuntime {
     const status$ = runtimeStatusStream(this.#checks, this.#configured, {
       reportIntervalMs: intervalMs,
       // As startStatusReporting does: the status again after a quiet refresh period.
-      resyncMs: options.statusRefreshMs,
+      statusRefreshMs: options.statusRefreshMs,
     });
     this.#status$ = status$;
   }

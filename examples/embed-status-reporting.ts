@@ -19,8 +19,8 @@ const { reporter } = createReporter({ reporter: 'log' });
 const reporting = startStatusReporting({
   backends$,
   reporter,
-  interval: '2s', // at most one report per 2 s; also the probe interval
-  monitor: { intervalMs: 500, unhealthyThreshold: 2 },
+  reportIntervalMs: 2_000, // detail changes at most once per 2 s; also the probe interval
+  monitor: { probeIntervalMs: 500, unhealthyThreshold: 2 },
 });
 reporting.status$.subscribe((status) => {
   console.log(`phase ${status.phase}: ${status.message}`);

@@ -3,14 +3,11 @@ import { checkNumber } from '../validate.js';
 import { DEFAULT_MAX_REPORTED_BACKENDS } from './cap-reported-backends.js';
 import { FIELD_MANAGERS } from './ownership.js';
 import type { Logger } from '../logger.js';
-import type { Reporter } from '../reporter.js';
+import type { ReportOutcome, Reporter } from '../reporter.js';
 import type { BackoffOptions } from './backoff.js';
 import type { readStatusSchema } from './openapi-schema.js';
 import { checkStatusLayout, type StatusLayout } from './status-layout.js';
 import type { ObjectRef, StatusApplyPatch } from './status-patch.js';
-
-/** What became of one status given to `K8sReporter.report`. */
-export type ReportOutcome = 'applied' | 'unchanged' | 'conflated' | 'deferred' | 'failed';
 
 /** Hooks for metrics (see src/runtime/metrics.ts); all optional. */
 export interface ReporterMetrics {

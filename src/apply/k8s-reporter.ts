@@ -3,10 +3,9 @@ import {
   reporterSettings,
   type K8sReporterOptions,
   type LaidOutPatch,
-  type ReportOutcome,
 } from './k8s-reporter-options.js';
 import { CONFLATED, LatestWinsQueue } from '../reactive/latest-wins-queue.js';
-import type { Reporter } from '../reporter.js';
+import type { ReportOutcome, Reporter } from '../reporter.js';
 import type { Phase, RuntimeStatus } from '../types.js';
 import { classifyApplyError, type ApplyFailure } from './apply-error.js';
 import { ApplyFailureLog } from './apply-failure-log.js';
@@ -25,12 +24,7 @@ import { RetrySchedule } from './retry-schedule.js';
 import { vmcpObjectRef, type VmcpObjectRef } from './vmcp-resource.js';
 import { readOwnObject } from './watch-own-object.js';
 
-export type {
-  K8sReporterOptions,
-  LaidOutPatch,
-  ReportOutcome,
-  ReporterMetrics,
-} from './k8s-reporter-options.js';
+export type { K8sReporterOptions, LaidOutPatch, ReporterMetrics } from './k8s-reporter-options.js';
 
 /**
  * Writes runtime status to the VirtualMCPServer status subresource by server-side
@@ -150,14 +144,16 @@ export class K8sReporter implements Reporter {
     return this.#fields.decision;
   }
 
-  async report(status: RuntimeStatus): Promise<void> {
+  async report(status: RuntimeStatus): Promise<ReportOutcome> {
     this.#latest = status;
     const pushed = this.#queue.push(status);
     // Counted after the push: a status replacing the waiting one adds nothing.
     this.options.metrics?.pendingWrites?.(this.#queue.size);
-    const outcome = await pushed;
-    this.options.metrics?.reportOutcome?.(outcome === CONFLATED ? 'conflated' : outcome);
+    const result = await pushed;
+    const outcome = result === CONFLATED ? 'conflated' : result;
+    this.options.metrics?.reportOutcome?.(outcome);
     this.options.metrics?.pendingWrites?.(this.#queue.size);
+    return outcome;
   }
 
   /**
@@ -165,9 +161,9 @@ export class K8sReporter implements Reporter {
    * CRD's published schema (to know the layout and fields before the first apply),
    * then watches the object for drift.
    */
-  async start(intervalMs: number): Promise<void> {
-    this.#intervalMs = intervalMs;
-    this.#drift.intervalMs = intervalMs;
+  async start(reportIntervalMs: number): Promise<void> {
+    this.#intervalMs = reportIntervalMs;
+    this.#drift.intervalMs = reportIntervalMs;
     this.#stopped = false;
     this.#retry.start();
     let status: Record<string, unknown> | undefined;

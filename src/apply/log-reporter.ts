@@ -1,6 +1,6 @@
 import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 'rxjs';
 import { createLogger, type Logger } from '../logger.js';
-import type { Reporter } from '../reporter.js';
+import type { ReportOutcome, Reporter } from '../reporter.js';
 import type { RuntimeStatus } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { backendChanges, runtimeStatusChanged } from './status-diff.js';
@@ -48,11 +48,11 @@ export class LogReporter implements Reporter {
     return this.#last;
   }
 
-  report(status: RuntimeStatus): Promise<void> {
+  report(status: RuntimeStatus): Promise<ReportOutcome> {
     const previous = this.#last;
     if (!runtimeStatusChanged(previous, status)) {
       this.#logger.debug({ phase: status.phase }, 'runtime status unchanged');
-      return Promise.resolve();
+      return Promise.resolve('unchanged');
     }
     this.#last = status;
     const changes = backendChanges(previous?.backends ?? [], status.backends);
@@ -86,12 +86,12 @@ export class LogReporter implements Reporter {
         }
       }
     }
-    return Promise.resolve();
+    return Promise.resolve('applied');
   }
 
-  start(intervalMs: number): Promise<void> {
+  start(reportIntervalMs: number): Promise<void> {
     this.#summary?.unsubscribe();
-    this.#summary = interval(this.#summaryMs ?? intervalMs, this.#scheduler).subscribe(() => {
+    this.#summary = interval(this.#summaryMs ?? reportIntervalMs, this.#scheduler).subscribe(() => {
       this.#logSummary();
     });
     return Promise.resolve();

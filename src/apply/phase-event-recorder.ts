@@ -3,7 +3,7 @@ import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
 import type { Phase } from '../types.js';
 import { DEFAULT_API_VERSION, VMCP_KIND, type ObjectRef } from './status-patch.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../reactive/token-bucket.js';
 
 export const REPORTING_CONTROLLER = 'toolhive.stacklok.dev/vmcp-runtime';
 

@@ -18,7 +18,11 @@ interface DemoFlags extends LogFlags {
 }
 
 /** The demo's probe settings, in demo time: quick enough that a 15 s step shows within a second or two. */
-const DEMO_PROBE = { intervalMs: 1_000, timeoutMs: 5_000, degradedThresholdMs: 500 } as const;
+const DEMO_PROBE = {
+  probeIntervalMs: 1_000,
+  probeTimeoutMs: 5_000,
+  degradedThresholdMs: 500,
+} as const;
 
 /**
  * `vmcp-status demo`: scripted MCP backends on loopback that loop through Ready,
@@ -108,8 +112,8 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
                 }),
             intervalMs: scaled(intervalMs, speed),
             monitor: {
-              intervalMs: scaled(DEMO_PROBE.intervalMs, speed),
-              timeoutMs: DEMO_PROBE.timeoutMs,
+              probeIntervalMs: scaled(DEMO_PROBE.probeIntervalMs, speed),
+              probeTimeoutMs: DEMO_PROBE.probeTimeoutMs,
               degradedThresholdMs: DEMO_PROBE.degradedThresholdMs,
               // A failed probe shows at once: the demo is about phases, not thresholds.
               unhealthyThreshold: 1,

@@ -18,7 +18,7 @@ export class RuntimeHealth implements HealthChecks {
     return {
       report: async (status: RuntimeStatus, signal?: AbortSignal) => {
         try {
-          await reporter.report(status, signal);
+          return await reporter.report(status, signal);
         } finally {
           this.#reported = true;
         }

@@ -176,17 +176,17 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   const reporting = startStatusReporting({
     backends$,
     reporter,
-    interval: intervalMs,
+    reportIntervalMs: intervalMs,
     monitor,
     logger,
-    ...(options.statusRefreshMs === undefined ? {} : { statusRefresh: options.statusRefreshMs }),
+    ...(options.statusRefreshMs === undefined ? {} : { statusRefreshMs: options.statusRefreshMs }),
     ...(metrics === undefined ? {} : { metrics, reporterMeters: mode.mode === 'k8s' }),
   });
   logger.info(
     {
       backends: fromSpec ? 'spec' : options.backends.length,
       interval: formatDuration(intervalMs),
-      probeInterval: formatDuration(monitor.intervalMs ?? intervalMs),
+      probeInterval: formatDuration(monitor.probeIntervalMs ?? intervalMs),
       reporter: mode.mode,
     },
     'vmcp-status started',
@@ -233,8 +233,8 @@ function warnOnRestartOnlyChanges(
   const key = (s: VmcpSpecSettings): string =>
     JSON.stringify([
       s.reportIntervalMs,
-      s.monitor.intervalMs,
-      s.monitor.timeoutMs,
+      s.monitor.probeIntervalMs,
+      s.monitor.probeTimeoutMs,
       s.monitor.degradedThresholdMs,
       s.monitor.unhealthyThreshold,
     ]);

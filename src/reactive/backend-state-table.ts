@@ -1,10 +1,17 @@
-import type { BackendHealthEvent } from '../types.js';
-import type { BackendStates } from './derive-runtime-status.js';
+import type { BackendHealthEvent, BackendHealthStatus } from '../types.js';
+import {
+  derivePhase,
+  phaseKey,
+  type BackendStates,
+  type ServedCatalogue,
+} from './derive-runtime-status.js';
 import { stableHealthChanged } from './stable-health.js';
 
 /**
- * The pipeline's keyed state: the latest check per configured backend. O(1) per
- * check; a status is derived from it only when one is emitted.
+ * The pipeline's keyed state: the latest check per configured backend, and what the
+ * vMCP serves when the embedder says. O(1) per check; a status is derived from it only
+ * when one is emitted, but the phase is known at every change (counts kept as checks
+ * arrive), so a phase change can be reported at once.
  *
  * Every update answers "is this worth a report?": a check that changes only
  * volatile fields is stored (so the next report carries it) but answers false.
@@ -12,10 +19,13 @@ import { stableHealthChanged } from './stable-health.js';
 export class BackendStateTable implements BackendStates {
   readonly backends = new Map<string, BackendHealthEvent>();
   lastDiscoveryTime: Date | undefined;
+  served: ServedCatalogue | undefined;
   #configured: ReadonlySet<string> | undefined;
   #configuredNames: readonly string[] = [];
   /** Initially configured backends still waiting for their first check. */
   #awaitingFirstCheck = new Set<string>();
+  /** Checked configured backends by status (valid once configured). */
+  #counts: Record<BackendHealthStatus, number> = emptyCounts();
 
   /** The configured backend names, once known. */
   get configuredNames(): readonly string[] {
@@ -32,6 +42,20 @@ export class BackendStateTable implements BackendStates {
     return this.isConfigured && this.#awaitingFirstCheck.size === 0;
   }
 
+  /** The phase and Ready status the current state derives to (see `derivePhase`). O(1). */
+  get phaseKey(): string {
+    const c = this.#counts;
+    const routable = c.healthy + c.unauthenticated;
+    return phaseKey(
+      derivePhase({
+        configured: this.#configuredNames.length,
+        checked: c.healthy + c.degraded + c.unhealthy + c.unauthenticated + c.unknown,
+        routable,
+        usable: routable + c.degraded,
+      }),
+    );
+  }
+
   /** Sets the configured backends; a removed backend's state is forgotten. */
   setConfigured(names: readonly string[], now: Date): boolean {
     const next = new Set(names);
@@ -42,6 +66,8 @@ export class BackendStateTable implements BackendStates {
       // Checks that came before the configuration count if their backend is configured.
       for (const name of this.backends.keys()) if (!next.has(name)) this.backends.delete(name);
       this.#awaitingFirstCheck = new Set([...next].filter((name) => !this.backends.has(name)));
+      this.#counts = emptyCounts();
+      for (const check of this.backends.values()) this.#counts[check.status]++;
       this.lastDiscoveryTime = now;
       return true;
     }
@@ -50,6 +76,8 @@ export class BackendStateTable implements BackendStates {
     }
     for (const name of previous) {
       if (!next.has(name)) {
+        const check = this.backends.get(name);
+        if (check !== undefined) this.#counts[check.status]--;
         this.backends.delete(name);
         this.#awaitingFirstCheck.delete(name);
       }
@@ -67,10 +95,41 @@ export class BackendStateTable implements BackendStates {
     if (this.#configured !== undefined && !this.#configured.has(check.name)) return false;
     const previous = this.backends.get(check.name);
     this.backends.set(check.name, check);
+    if (this.#configured !== undefined) {
+      if (previous !== undefined) this.#counts[previous.status]--;
+      this.#counts[check.status]++;
+    }
     this.#awaitingFirstCheck.delete(check.name);
-    if (previous === undefined || previous.toolCount !== check.toolCount) {
+    if (
+      this.served === undefined &&
+      (previous === undefined || previous.toolCount !== check.toolCount)
+    ) {
       this.lastDiscoveryTime = now;
     }
-    return previous === undefined || stableHealthChanged(previous, check);
+    if (previous === undefined) return true;
+    // With a served catalogue, the checks' own tool counts are not reported.
+    return this.served === undefined
+      ? stableHealthChanged(previous, check)
+      : stableHealthChanged(previous, { ...check, toolCount: previous.toolCount });
   }
+
+  /**
+   * Records what the vMCP serves. Worth a report when a configured backend's served
+   * tool count changed (the names alone are not reported).
+   */
+  applyServed(served: ServedCatalogue, now: Date): boolean {
+    const previous = this.served;
+    this.served = served;
+    const names = this.#configured ?? new Set([...served.keys(), ...(previous?.keys() ?? [])]);
+    let changed = previous === undefined;
+    for (const name of names) {
+      if ((previous?.get(name)?.length ?? 0) !== (served.get(name)?.length ?? 0)) changed = true;
+    }
+    if (changed) this.lastDiscoveryTime = now;
+    return changed;
+  }
+}
+
+function emptyCounts(): Record<BackendHealthStatus, number> {
+  return { healthy: 0, degraded: 0, unhealthy: 0, unauthenticated: 0, unknown: 0 };
 }

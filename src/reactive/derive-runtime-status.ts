@@ -14,6 +14,35 @@ export interface BackendStates {
   readonly backends: ReadonlyMap<string, BackendHealthEvent>;
   /** When the set of backends or any tool count last changed. */
   readonly lastDiscoveryTime?: Date | undefined;
+  /**
+   * The tools the vMCP serves from each backend (after conflict resolution and
+   * filtering), when the embedder says so: tool counts then come from here, not from
+   * the checks. A backend missing from it serves none.
+   */
+  readonly served?: ServedCatalogue | undefined;
+}
+
+/**
+ * What a vMCP serves, by backend name: the names of the tools each backend contributes
+ * to the served `tools/list`, after conflict resolution and filtering.
+ */
+export type ServedCatalogue = ReadonlyMap<string, readonly string[]>;
+
+/** How many configured backends are in which state: all the phase depends on. */
+export interface PhaseCounts {
+  readonly configured: number;
+  /** Checked at least once. */
+  readonly checked: number;
+  /** Healthy or unauthenticated. */
+  readonly routable: number;
+  /** Routable or degraded. */
+  readonly usable: number;
+}
+
+/** The phase and the Ready condition's status and reason. */
+export interface PhaseDecision {
+  readonly phase: Phase;
+  readonly ready: Pick<Condition, 'status' | 'reason'>;
 }
 
 /** Condition reasons the runtime writes (PascalCase, stable: tools match on them). */
@@ -29,6 +58,50 @@ export const RuntimeReasons = {
 /** Condition types the runtime owns. */
 export const RuntimeConditionTypes = ['Ready', 'Degraded', 'BackendsDiscovered'] as const;
 
+/**
+ * The phase, from counts alone (the one place the rule lives; the pipeline's urgent
+ * lane asks it on every change). Pure.
+ *
+ * - no backends configured: Ready;
+ * - none checked yet: Pending;
+ * - every checked backend routable: Ready;
+ * - no checked backend usable: Failed;
+ * - otherwise Degraded. A vMCP whose backends all answer slowly is Degraded, not
+ *   Failed (ToolHive says Failed; its clients can still reach every tool).
+ */
+export function derivePhase(counts: PhaseCounts): PhaseDecision {
+  if (counts.configured === 0) {
+    return {
+      phase: 'Ready',
+      ready: { status: 'True', reason: RuntimeReasons.AllBackendsRoutable },
+    };
+  }
+  if (counts.checked === 0) {
+    return { phase: 'Pending', ready: { status: 'False', reason: RuntimeReasons.BackendsPending } };
+  }
+  if (counts.routable === counts.checked) {
+    return {
+      phase: 'Ready',
+      ready: { status: 'True', reason: RuntimeReasons.AllBackendsRoutable },
+    };
+  }
+  if (counts.usable === 0) {
+    return {
+      phase: 'Failed',
+      ready: { status: 'False', reason: RuntimeReasons.NoRoutableBackends },
+    };
+  }
+  return {
+    phase: 'Degraded',
+    ready: { status: 'False', reason: RuntimeReasons.SomeBackendsUnhealthy },
+  };
+}
+
+/** The phase and the Ready status as one string: what the urgent lane compares. */
+export function phaseKey(decision: PhaseDecision): string {
+  return `${decision.phase}/${decision.ready.status}`;
+}
+
 /** Healthy and unauthenticated backends take traffic (clients bring their own credentials). */
 export function isRoutable(status: BackendHealthStatus): boolean {
   return status === 'healthy' || status === 'unauthenticated';
@@ -43,13 +116,9 @@ export function isUsable(status: BackendHealthStatus): boolean {
  * Derives the runtime's status from the backends' latest checks. Pure: the same
  * arguments always give the same status, whatever order the checks arrived in.
  *
- * Only configured backends that were checked at least once count. The phase:
- * - no backends configured: Ready;
- * - none checked yet: Pending;
- * - every checked backend routable: Ready;
- * - no checked backend usable: Failed;
- * - otherwise Degraded. A vMCP whose backends all answer slowly is Degraded, not
- *   Failed (ToolHive says Failed; its clients can still reach every tool).
+ * Only configured backends that were checked at least once count; the phase is
+ * {@link derivePhase}'s. Tool counts are what the vMCP serves when `state.served` is
+ * given (the same numbers its `tools/list` has), else each usable backend's own count.
  *
  * Condition times are `now`; {@link carryTransitionTimes} keeps earlier ones.
  */
@@ -68,31 +137,24 @@ export function deriveRuntimeStatus(
   const counts = countByStatus(checked);
   const routable = counts.healthy + counts.unauthenticated;
   const usable = routable + counts.degraded;
+  const { served } = state;
+  const toolCountOf = (check: BackendHealthEvent): number =>
+    served === undefined ? check.toolCount : (served.get(check.name)?.length ?? 0);
   // Counts from a buggy backend or embedder (NaN, -1, 1e300) become int32-safe.
-  const totalToolCount = checked.reduce(
-    (sum, check) => (isUsable(check.status) ? addSafeCounts(sum, check.toolCount) : sum),
-    0,
-  );
+  const totalToolCount =
+    served === undefined
+      ? checked.reduce(
+          (sum, check) => (isUsable(check.status) ? addSafeCounts(sum, check.toolCount) : sum),
+          0,
+        )
+      : configured.reduce((sum, name) => addSafeCounts(sum, served.get(name)?.length ?? 0), 0);
   const pending = configured.length - checked.length;
-
-  let phase: Phase;
-  let ready: Pick<Condition, 'status' | 'reason'>;
-  if (configured.length === 0) {
-    phase = 'Ready';
-    ready = { status: 'True', reason: RuntimeReasons.AllBackendsRoutable };
-  } else if (checked.length === 0) {
-    phase = 'Pending';
-    ready = { status: 'False', reason: RuntimeReasons.BackendsPending };
-  } else if (routable === checked.length) {
-    phase = 'Ready';
-    ready = { status: 'True', reason: RuntimeReasons.AllBackendsRoutable };
-  } else if (usable === 0) {
-    phase = 'Failed';
-    ready = { status: 'False', reason: RuntimeReasons.NoRoutableBackends };
-  } else {
-    phase = 'Degraded';
-    ready = { status: 'False', reason: RuntimeReasons.SomeBackendsUnhealthy };
-  }
+  const { phase, ready } = derivePhase({
+    configured: configured.length,
+    checked: checked.length,
+    routable,
+    usable,
+  });
 
   const message = statusMessage(
     configured.length,
@@ -123,7 +185,7 @@ export function deriveRuntimeStatus(
   return {
     phase,
     message,
-    backends: checked.map(toReport),
+    backends: checked.map((check) => toReport(check, toolCountOf(check))),
     totalToolCount,
     healthyBackends: counts.healthy,
     unhealthyBackends: counts.unhealthy,
@@ -171,12 +233,12 @@ function statusMessage(
   return `${routable}/${configured} backends routable${detail}, ${plural(tools, 'tool')}`;
 }
 
-function toReport(check: BackendHealthEvent): BackendHealthReport {
+function toReport(check: BackendHealthEvent, toolCount: number): BackendHealthReport {
   return {
     name: check.name,
     url: check.url,
     status: check.status,
-    toolCount: toSafeCount(check.toolCount),
+    toolCount: toSafeCount(toolCount),
     consecutiveFailures: toSafeCount(check.consecutiveFailures),
     errorCategory: check.errorCategory,
     circuitBreakerState: check.circuitBreakerState,

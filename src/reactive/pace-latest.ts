@@ -1,10 +1,5 @@
-import {
-  Observable,
-  asyncScheduler,
-  type MonoTypeOperatorFunction,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { paceWithUrgentLane } from './pace-with-urgent-lane.js';
 
 /**
  * Paces a stream on an interval, leading and trailing: the first value after a quiet
@@ -13,7 +8,7 @@ import {
  * when the source completes, so a shutdown never waits a whole interval).
  *
  * Like `throttleTime(ms, scheduler, { leading: true, trailing: true })`, except for
- * the flush on completion.
+ * the flush on completion; `paceWithUrgentLane` without an urgent lane.
  *
  * ```
  * source:   a-b-c------d---|
@@ -29,47 +24,5 @@ export function paceLatest<T>(
   intervalMs: number,
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      let window: Subscription | undefined;
-      let pending: { value: T } | undefined;
-
-      const openWindow = (): void => {
-        window = scheduler.schedule(() => {
-          window = undefined;
-          if (pending !== undefined) emitPending();
-        }, intervalMs);
-      };
-      const emitPending = (): void => {
-        const { value } = pending as { value: T };
-        pending = undefined;
-        subscriber.next(value);
-        openWindow();
-      };
-
-      const subscription = source.subscribe({
-        next: (value) => {
-          if (window === undefined) {
-            subscriber.next(value);
-            openWindow();
-          } else {
-            pending = { value };
-          }
-        },
-        error: (err: unknown) => {
-          subscriber.error(err);
-        },
-        complete: () => {
-          window?.unsubscribe();
-          window = undefined;
-          if (pending !== undefined) subscriber.next(pending.value);
-          pending = undefined;
-          subscriber.complete();
-        },
-      });
-      return () => {
-        window?.unsubscribe();
-        subscription.unsubscribe();
-      };
-    });
+  return paceWithUrgentLane<T>(intervalMs, undefined, scheduler);
 }

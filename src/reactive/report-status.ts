@@ -24,7 +24,7 @@ export function reportStatus(
   options: ReportStatusOptions = {},
 ): Promise<void> {
   const { signal, onError = () => undefined } = options;
-  const queue = new LatestWinsQueue<RuntimeStatus, void>((status) => reporter.report(status));
+  const queue = new LatestWinsQueue((status: RuntimeStatus) => reporter.report(status));
   return new Promise<void>((resolve, reject) => {
     const flushThen = (settle: () => void): void => {
       signal?.removeEventListener('abort', onAbort);

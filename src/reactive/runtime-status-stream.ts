@@ -1,4 +1,5 @@
 import {
+  EMPTY,
   Observable,
   asyncScheduler,
   concat,
@@ -11,6 +12,7 @@ import {
   map,
   merge,
   of,
+  shareReplay,
   switchMap,
   take,
   takeUntil,
@@ -21,12 +23,12 @@ import type { BackendHealthEvent, RuntimeStatus } from '../types.js';
 import { checkNumber } from '../validate.js';
 import { BackendStateTable } from './backend-state-table.js';
 import { carryConditionTimes } from './carry-condition-times.js';
-import { deriveRuntimeStatus } from './derive-runtime-status.js';
-import { paceLatest } from './pace-latest.js';
+import { deriveRuntimeStatus, type ServedCatalogue } from './derive-runtime-status.js';
+import { URGENT_LANE_DEFAULTS, paceWithUrgentLane } from './pace-with-urgent-lane.js';
 
 /** Options of {@link runtimeStatusStream}. */
 export interface RuntimeStatusStreamOptions {
-  /** Shortest time between two reports. Defaults to 30 000 ms. */
+  /** Shortest time between two paced reports (detail changes). Defaults to 30 000 ms. */
   readonly reportIntervalMs?: number;
   /**
    * How long the first report waits for the first check of every initially configured
@@ -35,9 +37,19 @@ export interface RuntimeStatusStreamOptions {
   readonly firstCheckTimeoutMs?: number;
   /**
    * Re-emits the current status when this long passed without a change (and then this
-   * often while nothing changes). Defaults to 0 (off).
+   * often while nothing changes), so a reporter can refresh it. Defaults to 0 (off).
    */
-  readonly resyncMs?: number;
+  readonly statusRefreshMs?: number;
+  /**
+   * What the vMCP serves, by backend (after conflict resolution and filtering). When
+   * given, tool counts come from it, so `totalToolCount` is the length of the served
+   * `tools/list`; otherwise each usable backend's checked count is summed.
+   */
+  readonly served$?: Observable<ServedCatalogue>;
+  /** Phase changes reported at once in a burst. Defaults to 3. */
+  readonly urgentBurst?: number;
+  /** One more phase change may be reported at once every this many ms. Defaults to `reportIntervalMs`. */
+  readonly urgentRefillMs?: number;
   /** Defaults to `asyncScheduler`; tests pass a `TestScheduler`. */
   readonly scheduler?: SchedulerLike;
 }
@@ -46,7 +58,8 @@ export interface RuntimeStatusStreamOptions {
 export const RUNTIME_STATUS_STREAM_DEFAULTS = {
   reportIntervalMs: 30_000,
   firstCheckTimeoutMs: 10_000,
-  resyncMs: 0,
+  statusRefreshMs: 0,
+  urgentBurst: URGENT_LANE_DEFAULTS.burst,
 } as const;
 
 /**
@@ -58,15 +71,23 @@ export const RUNTIME_STATUS_STREAM_DEFAULTS = {
  *   cause a report.
  * - The first report waits until every initially configured backend was checked, or
  *   `firstCheckTimeoutMs` passed.
- * - Paced leading + trailing on `reportIntervalMs`: a change after a quiet period goes
- *   out at once, a burst costs at most one report per interval, its last state always
- *   goes out, and on completion the pending state goes out at once.
+ * - Detail changes (a tool count, a backend's error category) are paced leading +
+ *   trailing on `reportIntervalMs`: a change after a quiet period goes out at once, a
+ *   burst costs at most one report per interval, its last state always goes out, and
+ *   on completion the pending state goes out at once.
+ * - The urgent lane: a change of the phase (and so of the Ready condition's status) is
+ *   reported at once, whatever detail change came just before, from a token bucket of
+ *   `urgentBurst` refilled every `urgentRefillMs`; without a token it is paced.
  * - Backends come and go with `configured$`; a removed backend's late checks are ignored.
+ * - Hot: one state however many subscribe (a second subscriber adds no work); a late
+ *   subscriber gets the latest status at once. When the last one leaves, the inputs are
+ *   left too, and a new subscriber starts from a new state.
  *
  * ```
- * configured$: a---------------   (a = ['x', 'y'])
- * checks$:     -x-y-x'-x''------  (x' only a new checkedAt; x'' a new status)
- * status$:     ---S------T------  (interval 5: S when both were checked, T for x'')
+ * configured$: a---------------------   (a = ['x', 'y'])
+ * checks$:     -x-y-x'-t----u-------   (x' only a new checkedAt; t a new tool count; u: y down)
+ * status$:     ---S----T----U-------   (interval 5: S when both were checked, T at once
+ *                                       after a quiet period, U at once: a phase change)
  * ```
  */
 export function runtimeStatusStream(
@@ -83,9 +104,20 @@ export function runtimeStatusStream(
     options.firstCheckTimeoutMs ?? RUNTIME_STATUS_STREAM_DEFAULTS.firstCheckTimeoutMs,
   );
   const resyncMs = checkNumber(
-    'resyncMs',
-    options.resyncMs ?? RUNTIME_STATUS_STREAM_DEFAULTS.resyncMs,
+    'statusRefreshMs',
+    options.statusRefreshMs ?? RUNTIME_STATUS_STREAM_DEFAULTS.statusRefreshMs,
   );
+  const urgentLane = {
+    isUrgent: (key: string, lastSent: string | undefined) => key !== lastSent,
+    burst: checkNumber(
+      'urgentBurst',
+      options.urgentBurst ?? RUNTIME_STATUS_STREAM_DEFAULTS.urgentBurst,
+      {
+        integer: true,
+      },
+    ),
+    refillMs: checkNumber('urgentRefillMs', options.urgentRefillMs ?? reportIntervalMs, { min: 1 }),
+  };
   const scheduler = options.scheduler ?? asyncScheduler;
   const now = (): Date => new Date(scheduler.now());
 
@@ -95,6 +127,7 @@ export function runtimeStatusStream(
     const updates$ = merge(
       configured$.pipe(map((names) => table.setConfigured(names, now()))),
       checks$.pipe(map((check) => table.applyCheck(check, now()))),
+      options.served$?.pipe(map((served) => table.applyServed(served, now()))) ?? EMPTY,
     );
     return updates$.pipe(
       connect((shared$) => {
@@ -121,9 +154,11 @@ export function runtimeStatusStream(
             : changes$;
         return gateOpen$.pipe(switchMap(() => withResync$));
       }),
-      paceLatest(reportIntervalMs, scheduler),
+      // The phase at each change: the urgent lane lets a new one out at once.
+      map(() => table.phaseKey),
+      paceWithUrgentLane(reportIntervalMs, urgentLane, scheduler),
       map(() => deriveRuntimeStatus(table, table.configuredNames, now())),
       carryConditionTimes(),
     );
-  });
+  }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
 }

@@ -1,8 +1,9 @@
-import type { BackendHealthEvent, BackendHealthStatus } from '../types.js';
+import type { BackendHealthEvent, BackendHealthStatus, ErrorCategory } from '../types.js';
 import { redactUrl } from '../redact-url.js';
 import { toSafeCount } from '../safe-count.js';
 import { checkNumber } from '../validate.js';
-import type { BackendConfig } from './backend-config.js';
+import { hasCredentials, type BackendConfig } from './backend-config.js';
+import { callFailureOf, type CallOutcome } from './call-outcome.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { scrubErrorDetail } from './probe-error-detail.js';
 import type { ProbeResult } from './prober.js';
@@ -18,17 +19,32 @@ export interface HealthTrackerOptions {
 /** The defaults of {@link HealthTrackerOptions}. */
 export const HEALTH_TRACKER_DEFAULTS = { unhealthyThreshold: 3 } as const;
 
+/** One observation of a backend, from a probe or a real call. */
+type Observation =
+  | {
+      readonly kind: 'success';
+      readonly slow: boolean | undefined;
+      readonly toolCount?: number | undefined;
+    }
+  | { readonly kind: 'unauthenticated'; readonly toolCount?: number | undefined }
+  | {
+      readonly kind: 'failure';
+      readonly category: ErrorCategory;
+      readonly detail?: string | undefined;
+    };
+
 /**
- * One backend's health across probes: turns probe results into health events. Pure:
- * every method takes the time.
+ * One backend's health across probes and real calls: the rules of the health model
+ * (docs/embedding.md has them as a table). Pure: every method takes the time.
  *
- * - A success is `healthy`, or `degraded` when slow; the first success after being
- *   `unhealthy` is `degraded` too (recovering), the next one `healthy`.
+ * - A success is `healthy`; a probe whose `ping` was slow makes it `degraded` until a
+ *   probe is fast again (a call's success says nothing about speed). The first success
+ *   after `unhealthy` is `degraded` (recovering), the next one `healthy`.
  * - 401/403 without configured credentials is `unauthenticated`, not a failure.
- * - A failure below `unhealthyThreshold` keeps the previous status (`unknown` before
- *   any conclusive result) and says why in `errorCategory`; at the threshold, or
- *   when the circuit opens, the backend is `unhealthy`.
- * - The tool count is the last one known.
+ * - A failure below `unhealthyThreshold` keeps the previous status (`unknown` when
+ *   nothing conclusive came before) and says why in `errorCategory`; at the threshold,
+ *   or when the circuit opens, the backend is `unhealthy`.
+ * - The tool count is the last one a probe knew.
  */
 export class BackendHealthTracker {
   readonly #backend: BackendConfig;
@@ -36,6 +52,8 @@ export class BackendHealthTracker {
   readonly #breaker: CircuitBreaker | undefined;
   #last: BackendHealthEvent | undefined;
   #failures = 0;
+  /** The last probe's ping was slow: the backend stays `degraded` until one is fast. */
+  #slow = false;
 
   constructor(backend: BackendConfig, options: HealthTrackerOptions = {}) {
     this.#backend = backend;
@@ -53,9 +71,14 @@ export class BackendHealthTracker {
     return this.#last;
   }
 
-  /** Whether a probe may run at `now` (false only while the circuit is open). */
+  /** Whether a probe or call may go to the backend at `now` (false only while the circuit is open). */
   allowProbe(now: number): boolean {
     return this.#breaker?.allowProbe(now) ?? true;
+  }
+
+  /** Whether the circuit is open: the backend gets no traffic until its trial probe. */
+  get circuitOpen(): boolean {
+    return this.#breaker?.state === 'open';
   }
 
   /** When to probe next: after `intervalMs`, or once the open circuit allows, whichever is later. */
@@ -65,27 +88,63 @@ export class BackendHealthTracker {
 
   /** Records one probe result and returns the backend's health event. */
   record(result: ProbeResult, now: number): BackendHealthEvent {
+    const observation: Observation =
+      result.outcome === 'failed'
+        ? {
+            kind: 'failure',
+            category: result.errorCategory ?? 'health_check_failed',
+            detail: result.errorDetail,
+          }
+        : result.outcome === 'unauthenticated'
+          ? { kind: 'unauthenticated', toolCount: result.toolCount }
+          : { kind: 'success', slow: result.outcome === 'degraded', toolCount: result.toolCount };
+    return this.#observe(observation, result.latencyMs, now);
+  }
+
+  /** Records how one real call to the backend ended and returns the backend's health event. */
+  recordCall(outcome: CallOutcome, now: number): BackendHealthEvent {
+    const failure = callFailureOf(outcome);
+    const observation: Observation =
+      failure === undefined
+        ? { kind: 'success', slow: undefined }
+        : failure.authRequired && !hasCredentials(this.#backend)
+          ? { kind: 'unauthenticated' }
+          : { kind: 'failure', category: failure.category };
+    return this.#observe(observation, outcome.latencyMs, now);
+  }
+
+  #observe(
+    observation: Observation,
+    latencyMs: number | undefined,
+    now: number,
+  ): BackendHealthEvent {
     const previous = this.#last;
     let status: BackendHealthStatus;
-    let toolCount = result.toolCount ?? previous?.toolCount ?? 0;
-    if (result.outcome === 'failed') {
-      this.#failures++;
-      this.#breaker?.recordFailure(now);
-      status =
-        this.#failures >= this.#threshold || this.#breaker?.state === 'open'
-          ? 'unhealthy'
-          : (previous?.status ?? 'unknown');
-    } else {
-      this.#failures = 0;
-      this.#breaker?.recordSuccess(now);
-      if (result.outcome === 'unauthenticated') {
+    let toolCount = previous?.toolCount ?? 0;
+    switch (observation.kind) {
+      case 'failure':
+        this.#failures++;
+        this.#breaker?.recordFailure(now);
+        status =
+          this.#failures >= this.#threshold || this.#breaker?.state === 'open'
+            ? 'unhealthy'
+            : (previous?.status ?? 'unknown');
+        break;
+      case 'unauthenticated':
+        this.#failures = 0;
+        this.#breaker?.recordSuccess(now);
         status = 'unauthenticated';
-        toolCount = result.toolCount ?? 0;
-      } else {
-        status = previous?.status === 'unhealthy' ? 'degraded' : result.outcome;
-      }
+        toolCount = observation.toolCount ?? 0;
+        break;
+      case 'success':
+        this.#failures = 0;
+        this.#breaker?.recordSuccess(now);
+        if (observation.slow !== undefined) this.#slow = observation.slow;
+        toolCount = observation.toolCount ?? toolCount;
+        status = previous?.status === 'unhealthy' || this.#slow ? 'degraded' : 'healthy';
+        break;
     }
-    const failed = result.outcome === 'failed';
+    const failed = observation.kind === 'failure';
     const event: BackendHealthEvent = {
       name: this.#backend.name,
       url: redactUrl(this.#backend.url),
@@ -93,18 +152,18 @@ export class BackendHealthTracker {
       // A buggy prober's NaN or -1 must not reach a status field.
       toolCount: toSafeCount(toolCount),
       consecutiveFailures: this.#failures,
-      errorCategory: failed ? (result.errorCategory ?? 'health_check_failed') : undefined,
+      errorCategory: failed ? observation.category : undefined,
       ...(this.#breaker === undefined
         ? {}
         : {
             circuitBreakerState: this.#breaker.state,
             circuitLastChanged: this.#breaker.lastChanged,
           }),
-      latencyMs: result.latencyMs,
+      latencyMs,
       checkedAt: new Date(now),
       errorDetail:
-        failed && result.errorDetail !== undefined
-          ? scrubErrorDetail(result.errorDetail)
+        failed && observation.detail !== undefined
+          ? scrubErrorDetail(observation.detail)
           : undefined,
     };
     this.#last = event;

@@ -4,14 +4,9 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ErrorCategory } from '../types.js';
 import { ResponseTooLargeError } from './bounded-fetch.js';
+import { ProbeTimeoutError, causeChain, codeOf } from './error-chain.js';
 
-/** A probe that ran out of time. The probe's own deadline rejects with it. */
-export class ProbeTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`probe timed out after ${timeoutMs} ms`);
-    this.name = 'ProbeTimeoutError';
-  }
-}
+export { ProbeTimeoutError } from './error-chain.js';
 
 /** What a probe failure means: its category, and whether the backend asked for credentials. */
 export interface ProbeErrorClass {
@@ -119,24 +114,6 @@ function httpStatusOf(err: unknown): number | undefined {
     }
   }
   return undefined;
-}
-
-/** The error, its `cause`s and, for an `AggregateError`, its members; at most 10 deep. */
-export function* causeChain(err: unknown): Generator {
-  const queue: unknown[] = [err];
-  for (let seen = 0; queue.length > 0 && seen < 10; seen++) {
-    const current = queue.shift();
-    yield current;
-    if (current instanceof AggregateError) queue.push(...(current.errors as unknown[]));
-    if (current instanceof Error && current.cause !== undefined) queue.push(current.cause);
-  }
-}
-
-/** An error's string `code` (Node's `ECONNREFUSED`, undici's `UND_ERR_…`), if any. */
-export function codeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const { code } = err;
-  return typeof code === 'string' ? code : undefined;
 }
 
 function isZodError(err: unknown): boolean {

@@ -15,7 +15,7 @@ import { untilAborted } from './until-aborted.js';
 /** Options of {@link McpProber}. */
 export interface ProbeOptions {
   /** The whole probe's deadline, handshake included. Defaults to 10 000 ms. */
-  readonly timeoutMs?: number;
+  readonly probeTimeoutMs?: number;
   /** A successful probe whose `ping` takes longer is `degraded`. Defaults to 5 000 ms. */
   readonly degradedThresholdMs?: number;
   /**
@@ -31,7 +31,7 @@ export interface ProbeOptions {
 
 /** The defaults of {@link ProbeOptions}. */
 export const PROBE_DEFAULTS = {
-  timeoutMs: 10_000,
+  probeTimeoutMs: 10_000,
   degradedThresholdMs: 5_000,
   relistToolsEvery: 10,
 } as const;
@@ -64,9 +64,13 @@ export class McpProber implements Prober {
 
   constructor(backend: BackendConfig, options: ProbeOptions = {}) {
     this.#backend = backend;
-    this.#timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? PROBE_DEFAULTS.timeoutMs, {
-      min: 1,
-    });
+    this.#timeoutMs = checkNumber(
+      'probeTimeoutMs',
+      options.probeTimeoutMs ?? PROBE_DEFAULTS.probeTimeoutMs,
+      {
+        min: 1,
+      },
+    );
     this.#degradedMs = checkNumber(
       'degradedThresholdMs',
       options.degradedThresholdMs ?? PROBE_DEFAULTS.degradedThresholdMs,

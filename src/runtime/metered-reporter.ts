@@ -1,7 +1,6 @@
-import { runtimeStatusChanged } from '../apply/status-diff.js';
-import type { Reporter } from '../reporter.js';
+import type { ReportOutcome, Reporter } from '../reporter.js';
 import type { RuntimeStatus } from '../types.js';
-import { REPORT_OUTCOMES, type ReportOutcome, type StatusMetrics } from './metrics.js';
+import type { StatusMetrics } from './metrics.js';
 
 /** Options of {@link MeteredReporter}. */
 export interface MeteredReporterOptions {
@@ -34,7 +33,6 @@ export class MeteredReporter implements Reporter {
   #offered = 0;
   #taken = 0;
   #inFlight = false;
-  #last: RuntimeStatus | undefined;
 
   constructor(inner: Reporter, metrics: StatusMetrics, options: MeteredReporterOptions = {}) {
     this.#inner = inner;
@@ -49,7 +47,7 @@ export class MeteredReporter implements Reporter {
     this.#updatePending();
   }
 
-  async report(status: RuntimeStatus, signal?: AbortSignal): Promise<void> {
+  async report(status: RuntimeStatus, signal?: AbortSignal): Promise<ReportOutcome> {
     const sequence = this.#sequence.get(status) ?? ++this.#offered;
     const skipped = sequence - this.#taken - 1;
     if (skipped > 0) this.#metrics.reports.inc({ outcome: 'conflated' }, skipped);
@@ -59,12 +57,8 @@ export class MeteredReporter implements Reporter {
     const started = this.#now();
     let outcome: ReportOutcome = 'failed';
     try {
-      // A reporter may resolve with its outcome, though the interface says void.
-      const reporting: Promise<unknown> = this.#inner.report(status, signal);
-      const result = await reporting;
-      outcome =
-        outcomeOf(result) ?? (runtimeStatusChanged(this.#last, status) ? 'applied' : 'unchanged');
-      this.#last = status;
+      outcome = await this.#inner.report(status, signal);
+      return outcome;
     } finally {
       this.#inFlight = false;
       this.#updatePending();
@@ -75,8 +69,8 @@ export class MeteredReporter implements Reporter {
     }
   }
 
-  start(intervalMs: number, signal?: AbortSignal): Promise<void> {
-    return this.#inner.start(intervalMs, signal);
+  start(reportIntervalMs: number, signal?: AbortSignal): Promise<void> {
+    return this.#inner.start(reportIntervalMs, signal);
   }
 
   stop(): Promise<void> {
@@ -88,13 +82,4 @@ export class MeteredReporter implements Reporter {
     const waiting = this.#offered > this.#taken ? 1 : 0;
     this.#metrics.pendingWrites.set(waiting + (this.#inFlight ? 1 : 0));
   }
-}
-
-/** An outcome a reporter resolved with: the string itself or an object's `outcome`. */
-function outcomeOf(result: unknown): ReportOutcome | undefined {
-  const value =
-    typeof result === 'object' && result !== null && 'outcome' in result ? result.outcome : result;
-  return (REPORT_OUTCOMES as readonly unknown[]).includes(value)
-    ? (value as ReportOutcome)
-    : undefined;
 }

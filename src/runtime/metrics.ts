@@ -7,16 +7,7 @@ import {
   type RuntimeStatus,
 } from '../types.js';
 
-/** What became of one status handed to the reporter; the `outcome` label. */
-export type ReportOutcome = 'applied' | 'unchanged' | 'conflated' | 'failed';
-
-/** Every report outcome, pre-created at 0. */
-export const REPORT_OUTCOMES: readonly ReportOutcome[] = [
-  'applied',
-  'unchanged',
-  'conflated',
-  'failed',
-];
+import { REPORT_OUTCOMES } from '../reporter.js';
 
 /** Options of {@link StatusMetrics}. */
 export interface StatusMetricsOptions {
@@ -34,7 +25,7 @@ export interface StatusMetricsOptions {
  * | --- | --- | --- |
  * | `vmcp_status_backends` | gauge: backends in the last status | `status` |
  * | `vmcp_status_phase` | gauge: 1 for the current phase | `phase` |
- * | `vmcp_status_reports_total` | counter | `outcome` (applied, unchanged, conflated, failed) |
+ * | `vmcp_status_reports_total` | counter | `outcome` (applied, unchanged, conflated, deferred, failed) |
  * | `vmcp_status_apply_duration_seconds` | histogram: one report's write | |
  * | `vmcp_status_pending_writes` | gauge: statuses waiting or in flight | |
  * | `vmcp_status_probes_total` | counter | `result` (healthy, degraded, unauthenticated or an error category) |

@@ -1,8 +1,5 @@
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { redactUrlsIn } from '../redact-url.js';
-import { ProbeTimeoutError, causeChain, codeOf } from './classify-probe-error.js';
+import { ProbeTimeoutError, causeChain, codeOf, isInstanceNamed } from './error-chain.js';
 
 /** The longest detail {@link probeErrorDetail} returns. */
 export const MAX_ERROR_DETAIL = 200;
@@ -28,13 +25,17 @@ function describe(err: unknown): string {
   if (err instanceof ProbeTimeoutError) words.push(`after ${String(err.timeoutMs)} ms`);
   const code = codeOf(err);
   if (code !== undefined) words.push(safeWord(code));
-  if (err instanceof StreamableHTTPError || err instanceof SseError) {
-    const status = err.code;
+  // The SDK's errors, known by class name: this module must not load the SDK.
+  const numeric = (err as { code?: unknown }).code;
+  if (isInstanceNamed(err, 'StreamableHTTPError') || isInstanceNamed(err, 'SseError')) {
+    const status = numeric;
     if (typeof status === 'number' && status >= 100 && status <= 599) {
       words.push(`HTTP ${String(status)}`);
     }
   }
-  if (err instanceof McpError) words.push(`JSON-RPC ${String(err.code)}`);
+  if (isInstanceNamed(err, 'McpError') && typeof numeric === 'number') {
+    words.push(`JSON-RPC ${String(numeric)}`);
+  }
   return words.filter((w) => w !== '').join(' ');
 }
 

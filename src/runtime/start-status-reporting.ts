@@ -15,13 +15,14 @@ import type { Logger } from '../logger.js';
 import { reportStatus } from '../reactive/report-status.js';
 import { runtimeStatusStream } from '../reactive/runtime-status-stream.js';
 import type { Reporter } from '../reporter.js';
+import type { ServedCatalogue } from '../reactive/derive-runtime-status.js';
 import type { BackendHealthEvent, RuntimeStatus } from '../types.js';
 import { checkNumber } from '../validate.js';
 import type { BackendConfig } from './backend-config.js';
 import { MeteredReporter } from './metered-reporter.js';
+import type { BackendHealthModel } from './backend-health-model.js';
 import type { StatusMetrics } from './metrics.js';
 import { MONITOR_DEFAULTS, monitorBackends, type MonitorOptions } from './monitor.js';
-import { toMilliseconds } from './parse-duration.js';
 
 /** Options of {@link startStatusReporting}. */
 export interface StatusReportingOptions {
@@ -30,16 +31,28 @@ export interface StatusReportingOptions {
   /** Where statuses go: see `createReporter`. */
   readonly reporter: Reporter;
   /**
-   * The report interval (at most one report per interval), as milliseconds or a
-   * duration such as `30s`; also the probe interval unless `monitor.intervalMs` says
-   * otherwise. Defaults to 30 s.
+   * The report interval: detail changes are reported at most once per interval (phase
+   * changes at once, see `runtimeStatusStream`); also the probe interval unless
+   * `monitor.probeIntervalMs` says otherwise. Defaults to 30 000 ms.
    */
-  readonly interval?: number | string;
-  /** Probe settings: interval, timeout, thresholds, circuit breaker, concurrency. */
+  readonly reportIntervalMs?: number;
+  /**
+   * The health model shared with the vMCP's own calls: give it, and record each real
+   * call's outcome into it (`health.recordCall`), so the status counts what clients
+   * see. Its settings (threshold, circuit breaker) are then the model's. Defaults to a
+   * model of the monitor's own, fed by probes only.
+   */
+  readonly health?: BackendHealthModel;
+  /**
+   * What the vMCP serves, by backend: tool counts in the status then are the served
+   * ones (see `runtimeStatusStream`). Defaults to none (each backend's probed count).
+   */
+  readonly served$?: Observable<ServedCatalogue>;
+  /** Probe settings: interval, timeout, thresholds, circuit breaker, concurrency, prober. */
   readonly monitor?: MonitorOptions;
   /** Defaults to a silent logger. */
   readonly logger?: Logger;
-  /** Prometheus metrics to keep current. Defaults to none. */
+  /** Prometheus metrics to keep current (`vmcp-status/metrics`). Defaults to none. */
   readonly metrics?: StatusMetrics;
   /**
    * The reporter meters its own writes through `metrics.reporterHooks` (the Kubernetes
@@ -47,14 +60,16 @@ export interface StatusReportingOptions {
    */
   readonly reporterMeters?: boolean;
   /**
-   * How often at most the status is written although nothing but check times changed
-   * (as milliseconds or a duration such as `5m`); the pipeline re-derives the status
-   * after that long without a change, so the reporter sees current check times. 0
-   * turns it off.
-   * Give the same value to the reporter (`createReporter({ statusRefreshMs })`).
-   * Defaults to 5 minutes.
+   * How often at most the status is written although nothing but check times changed:
+   * the pipeline re-derives the status after this long without a change, so the reporter
+   * sees current check times. 0 turns it off. Give the same value to the reporter
+   * (`createReporter({ statusRefreshMs })`). Defaults to 300 000 ms (5 minutes).
    */
-  readonly statusRefresh?: number | string;
+  readonly statusRefreshMs?: number;
+  /** Phase changes reported at once in a burst (see `runtimeStatusStream`). Defaults to 3. */
+  readonly urgentBurst?: number;
+  /** One more phase change may be reported at once every this many ms. Defaults to `reportIntervalMs`. */
+  readonly urgentRefillMs?: number;
   /** How long {@link StatusReportingHandle.stop} waits for the last report. Defaults to 10 000 ms. */
   readonly stopTimeoutMs?: number;
   /** Paces probes and reports. Defaults to `asyncScheduler`. */
@@ -86,35 +101,37 @@ export interface StatusReportingHandle {
  * Monitors MCP backends and reports the runtime's status, in the background: it
  * returns at once and never blocks the caller.
  *
- * backends$ → `monitorBackends` (probes) → `runtimeStatusStream` (keyed state, only
- * stable changes, paced leading + trailing on the interval) → `reporter`, one report
- * at a time, the latest status winning.
+ * backends$ → `monitorBackends` (probes into the health model, which the vMCP's own
+ * calls feed too) → `runtimeStatusStream` (keyed state, only stable changes, phase
+ * changes at once, details paced on the interval) → `reporter`, one report at a time,
+ * the latest status winning.
  *
  * ```ts
- * const { reporter } = createReporter();
+ * const { reporter } = await createReporter({ name: 'demo', namespace: 'default' });
  * const reporting = startStatusReporting({
  *   backends$: of([{ name: 'github', url: 'http://127.0.0.1:8080/mcp' }]),
  *   reporter,
- *   interval: '30s',
+ *   reportIntervalMs: 30_000,
  * });
  * reporting.status$.subscribe((status) => console.log(status.phase));
  * process.once('SIGTERM', () => void reporting.stop());
  * ```
  */
 export function startStatusReporting(options: StatusReportingOptions): StatusReportingHandle {
-  const intervalMs = toMilliseconds('interval', options.interval ?? 30_000);
-  checkNumber('interval', intervalMs, { min: 1 });
+  const intervalMs = checkNumber('reportIntervalMs', options.reportIntervalMs ?? 30_000, {
+    min: 1,
+  });
   const stopTimeoutMs = checkNumber('stopTimeoutMs', options.stopTimeoutMs ?? 10_000);
-  const refreshMs = toMilliseconds('statusRefresh', options.statusRefresh ?? 300_000);
-  checkNumber('statusRefresh', refreshMs);
+  const refreshMs = checkNumber('statusRefreshMs', options.statusRefreshMs ?? 300_000);
   const scheduler = options.scheduler ?? asyncScheduler;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({
     component: 'status-reporting',
   });
   const monitorOptions: MonitorOptions = {
-    intervalMs,
+    probeIntervalMs: intervalMs,
     scheduler,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.health === undefined ? {} : { health: options.health }),
     ...options.monitor,
   };
   const { metrics } = options;
@@ -154,10 +171,13 @@ export function startStatusReporting(options: StatusReportingOptions): StatusRep
     backends$.pipe(map((list) => list.map((backend) => backend.name))),
     {
       reportIntervalMs: intervalMs,
-      firstCheckTimeoutMs: monitorOptions.timeoutMs ?? MONITOR_DEFAULTS.timeoutMs,
+      firstCheckTimeoutMs: monitorOptions.probeTimeoutMs ?? MONITOR_DEFAULTS.probeTimeoutMs,
       // After a refresh period without a change, the status again with fresh check
       // times: the reporter writes it when its own last write is as old.
-      resyncMs: refreshMs,
+      statusRefreshMs: refreshMs,
+      ...(options.urgentBurst === undefined ? {} : { urgentBurst: options.urgentBurst }),
+      ...(options.urgentRefillMs === undefined ? {} : { urgentRefillMs: options.urgentRefillMs }),
+      ...(options.served$ === undefined ? {} : { served$: options.served$.pipe(takeUntil(stop$)) }),
       scheduler,
     },
   )

@@ -16,7 +16,7 @@ export interface VmcpSpecSettings {
   /** `spec.probe`: interval, timeout, degradedThreshold, unhealthyThreshold, as set. */
   readonly monitor: Pick<
     MonitorOptions,
-    'intervalMs' | 'timeoutMs' | 'degradedThresholdMs' | 'unhealthyThreshold'
+    'probeIntervalMs' | 'probeTimeoutMs' | 'degradedThresholdMs' | 'unhealthyThreshold'
   >;
   /** `spec.reportInterval`, when set. */
   readonly reportIntervalMs?: number | undefined;
@@ -117,8 +117,8 @@ export function parseVmcpSpec(spec: unknown): ParsedVmcpSpec {
     settings: {
       backends,
       monitor: {
-        ...(intervalMs === undefined ? {} : { intervalMs }),
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(intervalMs === undefined ? {} : { probeIntervalMs: intervalMs }),
+        ...(timeoutMs === undefined ? {} : { probeTimeoutMs: timeoutMs }),
         ...(degradedThresholdMs === undefined ? {} : { degradedThresholdMs }),
         ...(unhealthyThreshold === undefined ? {} : { unhealthyThreshold }),
       },
@@ -144,8 +144,8 @@ export function sameVmcpSpecSettings(a: VmcpSpecSettings, b: VmcpSpecSettings): 
   return (
     sameBackends(a.backends, b.backends) &&
     a.reportIntervalMs === b.reportIntervalMs &&
-    a.monitor.intervalMs === b.monitor.intervalMs &&
-    a.monitor.timeoutMs === b.monitor.timeoutMs &&
+    a.monitor.probeIntervalMs === b.monitor.probeIntervalMs &&
+    a.monitor.probeTimeoutMs === b.monitor.probeTimeoutMs &&
     a.monitor.degradedThresholdMs === b.monitor.degradedThresholdMs &&
     a.monitor.unhealthyThreshold === b.monitor.unhealthyThreshold
   );

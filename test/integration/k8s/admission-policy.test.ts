@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
+import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
+import type { ReportOutcome } from '../../../src/reporter.js';
 import { DEFAULT_POLICY_OPTIONS } from '../../../src/admission/ownership-policy.js';
 import { installCrd } from '../../../tools/cluster/install-crd.js';
 import {

@@ -8,7 +8,8 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
+import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
+import type { ReportOutcome } from '../../../src/reporter.js';
 import { ownerOf } from '../../../src/apply/ownership.js';
 import { NoopReporter } from '../../../src/reporter.js';
 import type { RuntimeStatus } from '../../../src/types.js';
@@ -573,7 +574,7 @@ describe('K8sReporter on a real kube-apiserver', function () {
     let last: RuntimeStatus | undefined;
     try {
       // Statuses arrive faster than writes fail: most wait, and are replaced.
-      const reports: Array<Promise<void>> = [];
+      const reports: Array<Promise<ReportOutcome>> = [];
       for (let i = 0; i < 200; i++) {
         last = statusOf([['alpha', i % 2 === 0 ? 'unhealthy' : 'degraded', i]]);
         reports.push(reporter.report(last));

@@ -9,7 +9,7 @@ import {
 import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
 import type { DiscoveredBackendJson } from '../../../src/apply/status-patch.js';
 import { watchOwnObject, type OwnObjectEventType } from '../../../src/apply/watch-own-object.js';
-import type { Reporter } from '../../../src/reporter.js';
+import type { ReportOutcome, Reporter } from '../../../src/reporter.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
   startScriptedMcpServer,
@@ -49,7 +49,7 @@ const getAndWatchOnly = (name: string) => [
 class RecordingReporter implements Reporter {
   readonly reports: Array<{ at: number; status: RuntimeStatus }> = [];
   constructor(readonly inner: Reporter) {}
-  report(status: RuntimeStatus): Promise<void> {
+  report(status: RuntimeStatus): Promise<ReportOutcome> {
     this.reports.push({ at: Date.now(), status });
     return this.inner.report(status);
   }
@@ -175,8 +175,8 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     ]);
     // The CRD's defaults fill in what the spec leaves out (degradedThreshold).
     expect(first.monitor).to.deep.equal({
-      intervalMs: 20_000,
-      timeoutMs: 4_000,
+      probeIntervalMs: 20_000,
+      probeTimeoutMs: 4_000,
       degradedThresholdMs: 5_000,
       unhealthyThreshold: 2,
     });
@@ -222,7 +222,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     // Probe settings changed alone: a reading, but the backends do not move.
     await patchSpec('changes', { probe: { timeout: '3s' } });
     await waitFor('the probe change', () => readings.length === 4);
-    expect(readings[3]?.monitor.timeoutMs).to.equal(3_000);
+    expect(readings[3]?.monitor.probeTimeoutMs).to.equal(3_000);
     expect(backendLists.map((list) => list.map((b) => b.name))).to.deep.equal([
       ['alpha', 'beta'],
       ['alpha', 'beta', 'gamma'],
@@ -335,7 +335,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     const reporting: StatusReportingHandle = startStatusReporting({
       backends$: spec.backends$,
       reporter,
-      interval: intervalMs,
+      reportIntervalMs: intervalMs,
       // Probes once per hour: only a configuration change can cause a new report.
       monitor: first.monitor,
       logger: log.logger,

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
+import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
+import type { ReportOutcome } from '../../../src/reporter.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 import { startScriptedMcpServer } from '../../../src/demo/scripted-mcp-server.js';
 import { startStatusReporting } from '../../../src/runtime/start-status-reporting.js';
@@ -102,9 +103,9 @@ describe('bounded staleness: a status that only moved its check times is written
     const reporting = startStatusReporting({
       backends$: of([{ name: 'a', url: server.url }]),
       reporter,
-      interval: 200,
-      monitor: { intervalMs: 100, timeoutMs: 30_000 },
-      statusRefresh: refreshMs,
+      reportIntervalMs: 200,
+      monitor: { probeIntervalMs: 100, probeTimeoutMs: 30_000 },
+      statusRefreshMs: refreshMs,
     });
     const checkTime = async () => {
       const object = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({

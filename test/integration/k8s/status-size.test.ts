@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
+import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
+import type { ReportOutcome } from '../../../src/reporter.js';
 import { readStatusSchema } from '../../../src/apply/openapi-schema.js';
 import { statusApplyPatch } from '../../../src/apply/status-patch.js';
 import { vmcpResource } from '../../../src/apply/vmcp-resource.js';

@@ -9,7 +9,8 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { admissionManifests } from '../../../src/admission/admission-manifests.js';
-import { K8sReporter, type ReportOutcome } from '../../../src/apply/k8s-reporter.js';
+import { K8sReporter } from '../../../src/apply/k8s-reporter.js';
+import type { ReportOutcome } from '../../../src/reporter.js';
 import { readStatusSchema } from '../../../src/apply/openapi-schema.js';
 import {
   watchOwnObject,
@@ -232,12 +233,12 @@ describe("the runtime layout on ToolHive's CRD (real kube-apiserver)", function 
     const reporting = startStatusReporting({
       backends$,
       reporter,
-      interval: 300,
+      reportIntervalMs: 300,
       // Generous deadlines: on a loaded machine one slow ping would be a real change
       // (degraded or a timeout) after the settle, which is not what this test is about.
       monitor: {
-        intervalMs: 50,
-        timeoutMs: 10_000,
+        probeIntervalMs: 50,
+        probeTimeoutMs: 10_000,
         degradedThresholdMs: 10_000,
         unhealthyThreshold: 1,
         logger: health.logger,

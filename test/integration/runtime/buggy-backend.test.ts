@@ -36,7 +36,7 @@ describe('McpProber against buggy backends', function () {
     const log = memoryLogger('trace');
     const prober = new McpProber(
       { name: 'buggy', url: server.url },
-      { timeoutMs, logger: log.logger },
+      { probeTimeoutMs: timeoutMs, logger: log.logger },
     );
     probers.push(prober);
     const result = await prober.probe();

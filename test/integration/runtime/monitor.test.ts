@@ -31,7 +31,7 @@ describe('monitorBackends with real MCP servers on loopback', function () {
     options: MonitorOptions = {},
   ): Collected<BackendHealthEvent> {
     const collected = new Collected(
-      monitorBackends(backends$, { intervalMs: 50, timeoutMs: 2_000, ...options }),
+      monitorBackends(backends$, { probeIntervalMs: 50, probeTimeoutMs: 2_000, ...options }),
     );
     collections.push(collected);
     return collected;
@@ -94,7 +94,7 @@ describe('monitorBackends with real MCP servers on loopback', function () {
         new BehaviorSubject<readonly BackendConfig[]>([
           { name: 'b', url: server.url, transport: 'streamable-http' },
         ]),
-        { unhealthyThreshold: 2, timeoutMs: 300 },
+        { unhealthyThreshold: 2, probeTimeoutMs: 300 },
       );
       const first = await events.next((e) => e.name === 'b');
       expect(first).to.include({ status: 'unknown', errorCategory: category });
@@ -146,7 +146,7 @@ describe('monitorBackends with real MCP servers on loopback', function () {
       { name: 'healthy', url: healthy.url },
     ]);
     const request = hanging.nextRequest();
-    const events = watch(backends$, { timeoutMs: 30_000 });
+    const events = watch(backends$, { probeTimeoutMs: 30_000 });
     const inFlight = await request;
     backends$.next([{ name: 'healthy', url: healthy.url }]);
     await inFlight.abandoned;

@@ -27,7 +27,7 @@ describe('McpProber against real MCP servers on loopback', function () {
   }
 
   function prober(backend: Partial<BackendConfig> & { url: string }, options: ProbeOptions = {}) {
-    const p = new McpProber({ name: 'b', ...backend }, { timeoutMs: 5_000, ...options });
+    const p = new McpProber({ name: 'b', ...backend }, { probeTimeoutMs: 5_000, ...options });
     probers.push(p);
     return p;
   }
@@ -160,7 +160,7 @@ describe('McpProber against real MCP servers on loopback', function () {
   it('times out on a backend that hangs, and closes the hanging request', async function () {
     const server = await serve({ mode: 'hang' });
     const request = server.nextRequest();
-    const result = await prober({ url: server.url }, { timeoutMs: 300 }).probe();
+    const result = await prober({ url: server.url }, { probeTimeoutMs: 300 }).probe();
     expect(result).to.include({ outcome: 'failed', errorCategory: 'timeout' });
     await (
       await request
@@ -175,7 +175,7 @@ describe('McpProber against real MCP servers on loopback', function () {
     try {
       const result = await prober(
         { url: `http://127.0.0.1:${port}/sse`, transport: 'sse' },
-        { timeoutMs: 300 },
+        { probeTimeoutMs: 300 },
       ).probe();
       expect(result).to.include({ outcome: 'failed', errorCategory: 'timeout' });
     } finally {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BehaviorSubject, of } from 'rxjs';
 import { ConfigError } from '../../../src/errors.js';
-import type { Reporter } from '../../../src/reporter.js';
+import type { ReportOutcome, Reporter } from '../../../src/reporter.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
   startScriptedMcpServer,
@@ -26,10 +26,10 @@ class RecordingReporter implements Reporter {
   /** Runs before `start` settles. */
   beforeStart: () => Promise<void> = () => Promise.resolve();
 
-  report(status: RuntimeStatus): Promise<void> {
+  report(status: RuntimeStatus): Promise<ReportOutcome> {
     this.reported.push(status);
     this.calls.push(`report:${status.phase}`);
-    return Promise.resolve();
+    return Promise.resolve('applied');
   }
   async start(intervalMs: number): Promise<void> {
     this.calls.push(`start:${intervalMs}`);
@@ -68,8 +68,8 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
       Pick<StatusReportingOptions, 'backends$' | 'reporter'>,
   ) {
     const handle = startStatusReporting({
-      interval: 100,
-      monitor: { intervalMs: 50, timeoutMs: 2_000 },
+      reportIntervalMs: 100,
+      monitor: { probeIntervalMs: 50, probeTimeoutMs: 2_000 },
       ...options,
     });
     handles.push(handle);
@@ -112,7 +112,7 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
     const handle = start({
       backends$: of([{ name: 'a', url: a.url }]),
       reporter,
-      monitor: { intervalMs: 50, timeoutMs: 30_000 },
+      monitor: { probeIntervalMs: 50, probeTimeoutMs: 30_000 },
     });
     const health = new Collected(handle.health$);
     await eventually(() => reporter.reported.length > 0);
@@ -148,8 +148,10 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
     const handle = start({
       backends$: of([{ name: 'a', url: a.url }]),
       reporter,
-      interval: '1h',
-      monitor: { intervalMs: 50, unhealthyThreshold: 1 },
+      reportIntervalMs: 3_600_000,
+      // No urgent lane: the phase change waits for the interval like a detail change.
+      urgentBurst: 0,
+      monitor: { probeIntervalMs: 50, unhealthyThreshold: 1 },
     });
     const health = new Collected(handle.health$);
     await eventually(() => reporter.reported.length === 1);
@@ -175,7 +177,7 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
       ]),
       reporter,
       metrics,
-      monitor: { intervalMs: 50, unhealthyThreshold: 1 },
+      monitor: { probeIntervalMs: 50, unhealthyThreshold: 1 },
     });
     await eventually(() => statusOf(reporter.last, 'b') === 'unhealthy');
     const text = await metrics.expose();
@@ -203,8 +205,8 @@ describe('startStatusReporting with real MCP servers on loopback', function () {
       startStatusReporting({
         backends$: of([]),
         reporter: new RecordingReporter(),
-        interval: '5 parsecs',
+        reportIntervalMs: Number.NaN,
       }),
-    ).to.throw(ConfigError, /interval/);
+    ).to.throw(ConfigError, /reportIntervalMs/);
   });
 });

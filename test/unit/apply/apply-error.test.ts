@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ApiException } from '@kubernetes/client-node';
 import { classifyApplyError, unknownStatusFields } from '../../../src/apply/apply-error.js';
 import { backoffDelay } from '../../../src/apply/backoff.js';
-import { TokenBucket } from '../../../src/apply/token-bucket.js';
+import { TokenBucket } from '../../../src/reactive/token-bucket.js';
 
 const apiError = (code: number, body: unknown, headers: Record<string, string> = {}) =>
   new ApiException(code, 'failed', typeof body === 'string' ? body : JSON.stringify(body), headers);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Subject } from 'rxjs';
 import { reportStatus } from '../../../src/reactive/report-status.js';
-import type { Reporter } from '../../../src/reporter.js';
+import type { ReportOutcome, Reporter } from '../../../src/reporter.js';
 import type { RuntimeStatus } from '../../../src/types.js';
 
 /** A status told apart from others by its message. */
@@ -25,7 +25,7 @@ class GatedReporter implements Reporter {
   inFlight = 0;
   maxInFlight = 0;
 
-  async report(s: RuntimeStatus): Promise<void> {
+  async report(s: RuntimeStatus): Promise<ReportOutcome> {
     this.reported.push(s.message);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -33,6 +33,7 @@ class GatedReporter implements Reporter {
     this.gates.push(gate);
     try {
       await gate.promise;
+      return 'applied';
     } finally {
       this.inFlight--;
     }

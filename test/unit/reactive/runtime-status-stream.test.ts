@@ -91,6 +91,7 @@ describe('runtimeStatusStream', () => {
       const status$ = runtimeStatusStream(checks$, configured$, {
         scheduler: ts,
         reportIntervalMs: 30_000,
+        urgentBurst: 0, // the pacing alone: no phase change skips it
       });
       // x at 0; after a quiet interval the burst's first change (u) goes out at once, its
       // last state (u again) when that interval ends; x, inside the next interval, at its end.
@@ -110,6 +111,7 @@ describe('runtimeStatusStream', () => {
       const status$ = runtimeStatusStream(checks$, configured$, {
         scheduler: ts,
         reportIntervalMs: 30_000,
+        urgentBurst: 0,
       });
       // Ready at 0; of the flaps after a quiet interval, the first (u) at once, the last (x) 30 s later.
       expectObservable(status$.pipe(map((s) => s.phase))).toBe('r 30s f 29999ms r', {
@@ -150,7 +152,7 @@ describe('runtimeStatusStream', () => {
     });
   });
 
-  it('re-emits the current status every resyncMs without a change', () => {
+  it('re-emits the current status every statusRefreshMs without a change', () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o-------------------', configs);
@@ -158,7 +160,7 @@ describe('runtimeStatusStream', () => {
       const status$ = runtimeStatusStream(checks$, configured$, {
         scheduler: ts,
         reportIntervalMs: 1,
-        resyncMs: 5,
+        statusRefreshMs: 5,
       });
       expectObservable(status$.pipe(map((s) => s.phase)), '^------------------!').toBe(
         'r----r----r----r----',
@@ -167,7 +169,7 @@ describe('runtimeStatusStream', () => {
     });
   });
 
-  it('resyncs only after resyncMs without a change: a change starts the wait over', () => {
+  it('resyncs only after statusRefreshMs without a change: a change starts the wait over', () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const configured$ = hot('o-------------------', configs);
@@ -175,7 +177,7 @@ describe('runtimeStatusStream', () => {
       const status$ = runtimeStatusStream(checks$, configured$, {
         scheduler: ts,
         reportIntervalMs: 1,
-        resyncMs: 5,
+        statusRefreshMs: 5,
       });
       // Changes at 0, 3 and 9; resyncs 5 frames after the last change, then every 5.
       expectObservable(status$.pipe(map((s) => s.phase)), '^------------------!').toBe(
@@ -204,7 +206,8 @@ describe('runtimeStatusStream', () => {
       const status$ = runtimeStatusStream(checks$, configured$, {
         scheduler: ts,
         reportIntervalMs: 30_000,
-        resyncMs: 1000,
+        statusRefreshMs: 1000,
+        urgentBurst: 0,
       });
       // u comes inside the first interval; the inputs complete long before it ends.
       expectObservable(status$.pipe(map((s) => s.phase))).toBe('r------(f|)', {
@@ -265,14 +268,166 @@ describe('runtimeStatusStream', () => {
     });
   });
 
+  describe('the urgent lane', () => {
+    it('reports a phase change at once, though a detail change took the interval just before', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        // After a quiet interval a tool count change (t, at 40 s) takes the leading slot
+        // of a 30 s interval; y goes down 1.5 s later: Degraded goes out at once, not at 70 s.
+        const configured$ = hot('c', configs);
+        const checks$ = hot('     (xy) 39996ms t 1499ms Y', {
+          ...checks,
+          t: check('x', 'healthy', { toolCount: 11 }),
+        });
+        const status$ = runtimeStatusStream(checks$, configured$, {
+          scheduler: ts,
+          reportIntervalMs: 30_000,
+        });
+        expectObservable(status$.pipe(map((s) => `${s.phase} ${s.totalToolCount}`))).toBe(
+          'r 39999ms t 1499ms d',
+          { r: 'Ready 20', t: 'Ready 21', d: 'Degraded 11' },
+        );
+      });
+    });
+
+    it('paces detail changes that follow an urgent report on the interval it started', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        const configured$ = hot('o', configs);
+        const checks$ = hot('     x 9s u 4s t 1s T', {
+          ...checks,
+          t: check('x', 'unhealthy', { errorCategory: 'timeout' }),
+          T: check('x', 'unhealthy', { errorCategory: 'connection_failed' }),
+        });
+        const status$ = runtimeStatusStream(checks$, configured$, {
+          scheduler: ts,
+          reportIntervalMs: 10_000,
+        });
+        // u at 9 s (urgent) starts a window to 19 s; t and T (details) wait for its end.
+        expectObservable(
+          status$.pipe(map((s) => `${s.phase} ${s.backends[0]?.errorCategory ?? '-'}`)),
+        ).toBe('r 9s u 9999ms T', {
+          r: 'Ready -',
+          u: 'Failed -',
+          T: 'Failed connection_failed',
+        });
+      });
+    });
+
+    it('flapping for a minute costs at most 60 s / interval + 1 reports plus the bucket', () => {
+      const ts = testScheduler();
+      const reportedAt: number[] = [];
+      ts.run(({ hot }) => {
+        const flaps = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 'u' : 'x')).join(
+          ' 999ms ',
+        );
+        const status$ = runtimeStatusStream(hot(`x 999ms ${flaps}`, checks), hot('o', configs), {
+          scheduler: ts,
+          reportIntervalMs: 30_000,
+        });
+        status$.subscribe(() => reportedAt.push(ts.now()));
+      });
+      // Defaults: a bucket of 3, one more per report interval.
+      const inFirstMinute = reportedAt.filter((t) => t < 60_000).length;
+      expect(inFirstMinute).to.be.at.most(60_000 / 30_000 + 1 + 3 + 60_000 / 30_000);
+      expect(reportedAt.slice(0, 4)).to.deep.equal([0, 1_000, 2_000, 3_000]);
+    });
+  });
+
+  describe('with the served catalogue', () => {
+    const served = {
+      a: new Map([
+        ['x', ['x_search', 'x_fetch']],
+        ['y', ['y_search']],
+      ]),
+      b: new Map([['x', ['x_search', 'x_fetch']]]),
+    };
+
+    it('counts what is served, and its message says the same numbers', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        // Each backend's check says 10 tools; the vMCP serves 3 after conflict resolution.
+        const status$ = runtimeStatusStream(hot('(xy)', checks), hot('c', configs), {
+          scheduler: ts,
+          served$: hot('a', served),
+        });
+        expectObservable(
+          status$.pipe(
+            map(
+              (s) =>
+                `${s.totalToolCount} ${s.backends.map((b) => b.toolCount).join('+')} ${s.message}`,
+            ),
+          ),
+        ).toBe('s', { s: '3 2+1 2/2 backends routable, 3 tools' });
+      });
+    });
+
+    it('reports a phase change with the catalogue the embedder set in the same turn', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        // y goes down at 5 s and the vMCP drops its tools in the same frame: one report,
+        // with both, at once.
+        const status$ = runtimeStatusStream(hot('(xy) 4999ms Y', checks), hot('c', configs), {
+          scheduler: ts,
+          reportIntervalMs: 30_000,
+          served$: hot('a 5002ms b', served),
+        });
+        expectObservable(status$.pipe(map((s) => `${s.phase} ${s.totalToolCount}`))).toBe(
+          'r 5002ms d',
+          { r: 'Ready 3', d: 'Degraded 2' },
+        );
+      });
+    });
+
+    it('a served count change is a detail change: paced, and moves lastDiscoveryTime', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        const status$ = runtimeStatusStream(hot('(xy)', checks), hot('c', configs), {
+          scheduler: ts,
+          reportIntervalMs: 10,
+          served$: hot('a--b-a', served),
+        });
+        expectObservable(
+          status$.pipe(map((s) => `${s.totalToolCount}@${s.lastDiscoveryTime?.getTime()}`)),
+        ).toBe('a---------b', { a: '3@0', b: '3@5' });
+      });
+    });
+  });
+
+  it('is hot: a second subscriber shares the state and the inputs, and gets the latest status', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const configured$ = hot('o------', configs);
+      const checks$ = hot('     x--u---', checks);
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 1,
+      });
+      expectObservable(status$.pipe(map((s) => s.phase))).toBe('r--f---', {
+        r: 'Ready',
+        f: 'Failed',
+      });
+      expectObservable(status$.pipe(map((s) => s.phase)), '-^-----').toBe('-r-f---', {
+        r: 'Ready',
+        f: 'Failed',
+      });
+      expectSubscriptions(checks$.subscriptions).toBe('^------');
+      expectSubscriptions(configured$.subscriptions).toBe('^------');
+    });
+  });
+
   it('rejects an invalid interval with an error naming the option', () => {
     expect(() => runtimeStatusStream(hot0(), hot0(), { reportIntervalMs: -1 })).to.throw(
       ConfigError,
       /reportIntervalMs/,
     );
-    expect(() => runtimeStatusStream(hot0(), hot0(), { resyncMs: Number.NaN })).to.throw(
+    expect(() => runtimeStatusStream(hot0(), hot0(), { statusRefreshMs: Number.NaN })).to.throw(
       ConfigError,
-      /resyncMs/,
+      /statusRefreshMs/,
+    );
+    expect(() => runtimeStatusStream(hot0(), hot0(), { urgentBurst: 1.5 })).to.throw(
+      ConfigError,
+      /urgentBurst/,
     );
   });
 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { MeteredReporter } from '../../../src/runtime/metered-reporter.js';
 import { StatusMetrics } from '../../../src/runtime/metrics.js';
 import { deriveRuntimeStatus } from '../../../src/reactive/derive-runtime-status.js';
-import type { Reporter } from '../../../src/reporter.js';
+import type { ReportOutcome, Reporter } from '../../../src/reporter.js';
 import type { RuntimeStatus } from '../../../src/types.js';
 import { check, statesOf } from '../../../tools/cluster/health-checks.js';
 
@@ -21,10 +21,12 @@ async function counts(metrics: StatusMetrics): Promise<Record<string, number>> {
 
 class RecordingReporter implements Reporter {
   readonly reported: RuntimeStatus[] = [];
-  constructor(private readonly answer: () => Promise<unknown> = () => Promise.resolve()) {}
-  async report(s: RuntimeStatus): Promise<void> {
+  constructor(
+    private readonly answer: () => Promise<ReportOutcome> = () => Promise.resolve('applied'),
+  ) {}
+  async report(s: RuntimeStatus): Promise<ReportOutcome> {
     this.reported.push(s);
-    await this.answer();
+    return this.answer();
   }
   start(): Promise<void> {
     return Promise.resolve();
@@ -35,37 +37,28 @@ class RecordingReporter implements Reporter {
 }
 
 describe('MeteredReporter', function () {
-  it('counts applied, unchanged and failed reports', async function () {
+  it('counts each outcome the reporter resolves with, and a rejection as failed', async function () {
     const metrics = new StatusMetrics({ defaultMetrics: false });
-    let fail = false;
-    const inner = new RecordingReporter(() =>
-      fail ? Promise.reject(new Error('down')) : Promise.resolve(),
-    );
+    const answers: Array<ReportOutcome | Error> = ['applied', 'unchanged', 'deferred', 'applied'];
+    answers.push(new Error('down'));
+    const inner = new RecordingReporter(() => {
+      const next = answers.shift();
+      return next instanceof Error ? Promise.reject(next) : Promise.resolve(next ?? 'applied');
+    });
     const metered = new MeteredReporter(inner, metrics);
-    await metered.report(status('a'));
-    await metered.report(status('a'));
-    await metered.report(status('a', 'b'));
-    fail = true;
+    const outcomes: ReportOutcome[] = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await metered.report(status('a')));
     await metered.report(status('a')).catch(() => undefined);
+    expect(outcomes).to.deep.equal(['applied', 'unchanged', 'deferred', 'applied']);
+    // Every outcome's series exists, at 0 when it never happened.
     expect(await counts(metrics)).to.deep.equal({
       applied: 2,
       unchanged: 1,
       conflated: 0,
+      deferred: 1,
       failed: 1,
       pending: 0,
     });
-  });
-
-  it('takes the outcome a reporter resolves with', async function () {
-    const metrics = new StatusMetrics({ defaultMetrics: false });
-    const inner: Reporter = {
-      // A reporter that resolves with its outcome.
-      report: (() => Promise.resolve('conflated')) as unknown as Reporter['report'],
-      start: () => Promise.resolve(),
-      stop: () => Promise.resolve(),
-    };
-    await new MeteredReporter(inner, metrics).report(status('a'));
-    expect((await counts(metrics)).conflated).to.equal(1);
   });
 
   it('counts offered statuses that never reached the reporter as conflated', async function () {
@@ -86,7 +79,14 @@ describe('MeteredReporter', function () {
   it('shows a report in flight as a pending write', async function () {
     const metrics = new StatusMetrics({ defaultMetrics: false });
     let release = (): void => undefined;
-    const inner = new RecordingReporter(() => new Promise<void>((r) => (release = r)));
+    const inner = new RecordingReporter(
+      () =>
+        new Promise<ReportOutcome>((resolve) => {
+          release = () => {
+            resolve('applied');
+          };
+        }),
+    );
     const metered = new MeteredReporter(inner, metrics);
     const s = status('a');
     metered.offered(s);

@@ -41,7 +41,7 @@ describe('monitorBackends', function () {
     options: MonitorOptions = {},
   ): Observable<string> {
     return monitorBackends(backends$, {
-      intervalMs: 10,
+      probeIntervalMs: 10,
       createProber: probers.create,
       scheduler,
       ...options,
@@ -64,7 +64,7 @@ describe('monitorBackends', function () {
     const events: BackendHealthEvent[] = [];
     scheduler.run(({ flush }) => {
       const sub = monitorBackends(of([x]), {
-        intervalMs: 10,
+        probeIntervalMs: 10,
         createProber: probers.create,
         scheduler,
       }).subscribe((e) => events.push(e));
@@ -154,7 +154,7 @@ describe('monitorBackends', function () {
       const events: BackendHealthEvent[] = [];
       scheduler.run(({ flush }) => {
         const sub = monitorBackends(of([x]), {
-          intervalMs: 10,
+          probeIntervalMs: 10,
           createProber: probers.create,
           scheduler,
           circuitBreaker: { failureThreshold: 2, openTimeoutMs: 1_000 },
@@ -171,7 +171,7 @@ describe('monitorBackends', function () {
   it('times out a probe that never answers, and cancels it', function () {
     const probers = new ScriptedProbers(() => NEVER);
     scheduler.run(({ expectObservable }) => {
-      const events$ = monitor(of([x]), probers, { timeoutMs: 5, unhealthyThreshold: 1 });
+      const events$ = monitor(of([x]), probers, { probeTimeoutMs: 5, unhealthyThreshold: 1 });
       expectObservable(events$, '^ 36ms !').toBe('5ms a 14ms b 14ms c', {
         a: 'x:unhealthy:1:timeout',
         b: 'x:unhealthy:2:timeout',
@@ -184,7 +184,7 @@ describe('monitorBackends', function () {
   it('turns a prober that throws into health_check_failed', function () {
     scheduler.run(({ expectObservable }) => {
       const events$ = monitorBackends(of([x]), {
-        intervalMs: 10,
+        probeIntervalMs: 10,
         scheduler,
         createProber: () => ({
           probe: () => throwError(() => new Error('bug')),
@@ -215,7 +215,7 @@ describe('monitorBackends', function () {
       scheduler.run(({ cold, expectObservable }) => {
         const backends$ = cold('a 9ms b', { a: [x, y], b: [y] });
         expectObservable(
-          monitor(backends$, probers, { intervalMs: 100, timeoutMs: 1_000 }),
+          monitor(backends$, probers, { probeIntervalMs: 100, probeTimeoutMs: 1_000 }),
           '^ 50ms !',
         ).toBe('y', {
           y: 'y:healthy:0',
@@ -232,7 +232,7 @@ describe('monitorBackends', function () {
       scheduler.run(({ cold, flush }) => {
         const backends$ = cold('a 14ms b', { a: [x], b: [backend('x', 'http://127.0.0.1:2/x')] });
         const sub = monitorBackends(backends$, {
-          intervalMs: 10,
+          probeIntervalMs: 10,
           createProber: probers.create,
           scheduler,
         }).subscribe((e) => events.push(e));
@@ -273,7 +273,7 @@ describe('monitorBackends', function () {
         }),
       );
       const events$ = monitor(of(names.map((n) => backend(n))), probers, {
-        intervalMs: 1_000,
+        probeIntervalMs: 1_000,
         maxConcurrentProbes: 2,
       }).pipe(map((s) => s.split(':')[0]!));
       expectObservable(events$, '^ 40ms !').toBe('10ms (ab) 6ms (cd) 6ms e');
@@ -282,7 +282,7 @@ describe('monitorBackends', function () {
   });
 
   it('validates its options', function () {
-    expect(() => monitorBackends(of([]), { intervalMs: 0 })).to.throw(/intervalMs/);
+    expect(() => monitorBackends(of([]), { probeIntervalMs: 0 })).to.throw(/probeIntervalMs/);
     expect(() => monitorBackends(of([]), { maxConcurrentProbes: 0 })).to.throw(
       /maxConcurrentProbes/,
     );

@@ -26,8 +26,8 @@ describe('VirtualMCPServer spec → backends and probe settings', function () {
         { name: 'plain', url: 'http://plain/mcp' },
       ],
       monitor: {
-        intervalMs: 15_000,
-        timeoutMs: 5_000,
+        probeIntervalMs: 15_000,
+        probeTimeoutMs: 5_000,
         degradedThresholdMs: 2_000,
         unhealthyThreshold: 4,
       },
@@ -98,13 +98,13 @@ describe('VirtualMCPServer spec → backends and probe settings', function () {
     expect(sameBackends(a, [{ name: 'a', url: 'http://a/mcp', transport: 'sse' }])).to.equal(false);
     expect(sameBackends(a, [{ name: 'b', url: 'http://a/mcp' }])).to.equal(false);
     expect(sameBackends(a, [])).to.equal(false);
-    const settings = { backends: a, monitor: { intervalMs: 1 } };
+    const settings = { backends: a, monitor: { probeIntervalMs: 1 } };
     expect(
-      sameVmcpSpecSettings(settings, { backends: [...a], monitor: { intervalMs: 1 } }),
+      sameVmcpSpecSettings(settings, { backends: [...a], monitor: { probeIntervalMs: 1 } }),
     ).to.equal(true);
-    expect(sameVmcpSpecSettings(settings, { backends: a, monitor: { intervalMs: 2 } })).to.equal(
-      false,
-    );
+    expect(
+      sameVmcpSpecSettings(settings, { backends: a, monitor: { probeIntervalMs: 2 } }),
+    ).to.equal(false);
     expect(sameVmcpSpecSettings(settings, { ...settings, reportIntervalMs: 5 })).to.equal(false);
   });
 });
