@@ -1,13 +1,13 @@
 // Embedding the observable API: a vMCP feeds its health checks in, and the status it
 // reports comes out paced, deduplicated and one write at a time.
-// Run with `npx tsx examples/embed.ts`. Outside this repository, import from 'vmcp-status'.
+// Run with `npx tsx examples/embed.ts`; status lines go to stderr.
 import { BehaviorSubject, Subject } from 'rxjs';
 import {
   LogReporter,
   reportStatus,
   runtimeStatusStream,
   type BackendHealthEvent,
-} from '../src/index.js';
+} from 'vmcp-status/log';
 
 // Your health monitor pushes one event per probe of a backend.
 const checks$ = new Subject<BackendHealthEvent>();

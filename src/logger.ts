@@ -13,9 +13,13 @@ export interface LoggerOptions {
    * `auto`: pretty when stdout is a TTY, else JSON. Defaults to `LOG_FORMAT`, else `auto`.
    */
   readonly format?: LogFormat | undefined;
-  /** Where lines go; defaults to stdout. Tests pass a stream. */
-  readonly destination?: DestinationStream | undefined;
-  /** Whether stdout is a terminal, for `auto` and colours. Defaults to `process.stdout.isTTY`. */
+  /**
+   * Where lines go: a stream, or a file descriptor (1 stdout, 2 stderr). Defaults to 1
+   * (the CLI); an embedded reporter's default logger uses 2, leaving stdout to a stdio
+   * MCP server.
+   */
+  readonly destination?: DestinationStream | 1 | 2 | undefined;
+  /** Whether the destination is a terminal, for `auto` and colours. Defaults to that of fd 1 or 2 (stdout for a stream). */
   readonly isTTY?: boolean | undefined;
 }
 
@@ -62,9 +66,11 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = [
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? levelFromEnv(process.env.LOG_LEVEL) ?? 'info';
   const base = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  const isTTY = options.isTTY ?? process.stdout.isTTY;
+  const target = options.destination ?? 1;
+  const isTTY = options.isTTY ?? (target === 2 ? process.stderr : process.stdout).isTTY;
   const format = resolveLogFormat(options.format ?? (process.env.LOG_FORMAT || 'auto'), isTTY);
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination =
+    typeof target === 'number' ? pino.destination({ dest: target, sync: true }) : target;
   return pino(base, format === 'json' ? destination : humanStream(destination, isTTY));
 }
 

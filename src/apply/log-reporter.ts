@@ -1,4 +1,6 @@
 import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 'rxjs';
+import type { DestinationStream } from 'pino';
+import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ReportOutcome, Reporter } from '../reporter.js';
 import type { RuntimeStatus } from '../types.js';
@@ -7,8 +9,17 @@ import { backendChanges, runtimeStatusChanged } from './status-diff.js';
 
 /** Options of {@link LogReporter}. */
 export interface LogReporterOptions {
-  /** Defaults to {@link createLogger}'s logger. */
+  /**
+   * Any pino logger: lines go wherever it writes. Defaults to {@link createLogger}'s
+   * logger on `destination`.
+   */
   readonly logger?: Logger;
+  /**
+   * Where lines go when no `logger` is given: a pino destination stream, or a file
+   * descriptor. Defaults to 2, stderr: an embedded vMCP serving MCP over stdio owns
+   * stdout, and one status line there would corrupt its protocol.
+   */
+  readonly destination?: DestinationStream | 1 | 2;
   /** Paces the periodic summary. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** At most this many backend changes are listed on one line; the rest are counted. Defaults to 20. */
@@ -34,7 +45,12 @@ export class LogReporter implements Reporter {
   #summary: Subscription | undefined;
 
   constructor(options: LogReporterOptions = {}) {
-    this.#logger = (options.logger ?? createLogger()).child({ component: 'log-reporter' });
+    if (options.logger !== undefined && options.destination !== undefined) {
+      throw new ConfigError('destination', 'unset when a logger is given (the logger says where)');
+    }
+    this.#logger = (
+      options.logger ?? createLogger({ destination: options.destination ?? 2 })
+    ).child({ component: 'log-reporter' });
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#maxListed = options.maxListedChanges ?? 20;
     this.#summaryMs =

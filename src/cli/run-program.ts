@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { asFlagError } from './option-flags.js';
 import { createProgram } from './program.js';
 
 /**
@@ -19,7 +20,7 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     if (err instanceof ConfigError) {
-      process.stderr.write(`vmcp-status: ${err.message}\n`);
+      process.stderr.write(`vmcp-status: ${asFlagError(err).message}\n`);
       return EXIT_USAGE;
     }
     process.stderr.write(`vmcp-status: ${err instanceof Error ? err.message : String(err)}\n`);

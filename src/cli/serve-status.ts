@@ -92,7 +92,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
       : { logSummaryIntervalMs: options.logSummaryIntervalMs }),
     ...(options.env === undefined ? {} : { env: options.env }),
   };
-  const created = createReporter(reporterOptions);
+  const created = await createReporter(reporterOptions);
   const { mode, kubeConfig } = created;
   const health = new RuntimeHealth();
   const reporter = health.observe(created.reporter);

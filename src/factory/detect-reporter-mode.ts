@@ -26,23 +26,33 @@ export interface ReporterEnvironment {
   readonly serviceAccountTokenPresent: boolean;
 }
 
+/** The VirtualMCPServer to report into, when the caller names it (else the environment does). */
+export interface ReporterTarget {
+  /** The VirtualMCPServer's name. Defaults to `VMCP_NAME`. */
+  readonly name?: string | undefined;
+  /** Its namespace. Defaults to `VMCP_NAMESPACE`. */
+  readonly namespace?: string | undefined;
+}
+
 /**
- * Picks the reporter. An explicit choice (the argument, else `VMCP_STATUS_REPORTER`)
- * always wins. Otherwise Kubernetes mode when `VMCP_NAME` and `VMCP_NAMESPACE` are both
- * set and the process runs in a pod (a mounted token or `KUBERNETES_SERVICE_HOST`);
- * otherwise log mode. Pure.
+ * Picks the reporter. An explicit choice (the `reporter` argument, else
+ * `VMCP_STATUS_REPORTER`) always wins. Otherwise Kubernetes mode when the object is
+ * named (`name` and `namespace`, else `VMCP_NAME` and `VMCP_NAMESPACE`) and the process
+ * runs in a pod (a mounted token or `KUBERNETES_SERVICE_HOST`); otherwise log mode.
+ * The reason says it in the words of this API. Pure.
  *
- * @throws ConfigError naming the variable: an unknown choice, or in Kubernetes mode a
- *   missing or invalid (not DNS-1123) name or namespace.
+ * @throws ConfigError naming the option or variable: an unknown choice, or in
+ *   Kubernetes mode a missing or invalid (not DNS-1123) name or namespace.
  */
 export function detectReporterMode(
   environment: ReporterEnvironment,
   choice?: ReporterChoice,
+  target: ReporterTarget = {},
 ): ReporterMode {
   const { env } = environment;
   const fromEnv = env.VMCP_STATUS_REPORTER;
   let explicit: ReporterChoice | undefined = choice;
-  let source = '--reporter';
+  let source = `reporter: '${String(choice)}'`;
   if ((explicit === undefined || explicit === 'auto') && fromEnv !== undefined && fromEnv !== '') {
     if (!(REPORTER_CHOICES as readonly string[]).includes(fromEnv)) {
       throw new ConfigError(
@@ -52,30 +62,31 @@ export function detectReporterMode(
       );
     }
     explicit = fromEnv as ReporterChoice;
-    source = 'VMCP_STATUS_REPORTER';
+    source = `VMCP_STATUS_REPORTER=${fromEnv}`;
   }
   if (explicit !== undefined && !REPORTER_CHOICES.includes(explicit)) {
     throw new ConfigError('reporter', `one of ${REPORTER_CHOICES.join(', ')}`, explicit);
   }
 
+  const name = nameOf(target.name, env.VMCP_NAME, 'name', 'VMCP_NAME');
+  const namespace = nameOf(target.namespace, env.VMCP_NAMESPACE, 'namespace', 'VMCP_NAMESPACE');
   if (explicit === 'log' || explicit === 'noop') {
-    return { mode: explicit, reason: `${source}=${explicit}` };
+    return { mode: explicit, reason: source };
   }
   if (explicit === 'k8s') {
-    return kubernetesMode(env, `${source}=k8s`);
+    return kubernetesMode(name, namespace, source);
   }
 
-  const hasName = (env.VMCP_NAME ?? '') !== '';
-  const hasNamespace = (env.VMCP_NAMESPACE ?? '') !== '';
   const inPod =
     environment.serviceAccountTokenPresent || (env.KUBERNETES_SERVICE_HOST ?? '') !== '';
-  if (hasName && hasNamespace && inPod) {
+  if (name.value !== '' && namespace.value !== '' && inPod) {
     return kubernetesMode(
-      env,
-      'VMCP_NAME and VMCP_NAMESPACE are set and the process runs in a pod',
+      name,
+      namespace,
+      `${name.source} and ${namespace.source} are set and the process runs in a pod`,
     );
   }
-  const missing = [!hasName && 'VMCP_NAME', !hasNamespace && 'VMCP_NAMESPACE']
+  const missing = [name.value === '' && name.source, namespace.value === '' && namespace.source]
     .filter(Boolean)
     .join(' and ');
   return {
@@ -87,11 +98,27 @@ export function detectReporterMode(
   };
 }
 
-function kubernetesMode(
-  env: Readonly<Record<string, string | undefined>>,
-  reason: string,
-): ReporterMode {
-  const name = checkKubernetesName('VMCP_NAME', env.VMCP_NAME, 'subdomain');
-  const namespace = checkKubernetesName('VMCP_NAMESPACE', env.VMCP_NAMESPACE, 'label');
-  return { mode: 'k8s', name, namespace, reason };
+interface NamedBy {
+  readonly value: string;
+  /** Where the value comes from: the option, or the variable (also when neither is set). */
+  readonly source: string;
+}
+
+function nameOf(
+  option: string | undefined,
+  variable: string | undefined,
+  optionName: string,
+  variableName: string,
+): NamedBy {
+  if (option !== undefined) return { value: option, source: optionName };
+  return { value: variable ?? '', source: variableName };
+}
+
+function kubernetesMode(name: NamedBy, namespace: NamedBy, reason: string): ReporterMode {
+  return {
+    mode: 'k8s',
+    name: checkKubernetesName(name.source, name.value, 'subdomain'),
+    namespace: checkKubernetesName(namespace.source, namespace.value, 'label'),
+    reason,
+  };
 }

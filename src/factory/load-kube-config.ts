@@ -24,7 +24,7 @@ export function loadKubeConfig(
   if (host === undefined || host === '') {
     throw new ConfigError(
       'KUBERNETES_SERVICE_HOST',
-      'the apiserver address (set in every pod), or --kubeconfig',
+      'the apiserver address (set in every pod), or a kubeconfig file',
     );
   }
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
@@ -38,7 +38,7 @@ export function loadKubeConfig(
   const tokenFile = join(serviceAccountDir, 'token');
   const caFile = join(serviceAccountDir, 'ca.crt');
   if (!existsSync(tokenFile))
-    throw new ConfigError(tokenFile, 'a service-account token file, or --kubeconfig');
+    throw new ConfigError(tokenFile, 'a service-account token file, or a kubeconfig file');
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   kc.loadFromOptions({
     clusters: [
@@ -59,11 +59,11 @@ export function loadKubeConfig(
 /**
  * A kubeconfig file: readable, and YAML a kubeconfig parser accepts.
  *
- * @throws ConfigError naming `--kubeconfig` and the file: `--kubeconfig: expected …, got "/path"`. The file's
+ * @throws ConfigError naming `kubeconfigPath` (the CLI shows it as `--kubeconfig`) and the file. The file's
  *   content is never echoed (it holds credentials).
  */
 export function loadKubeconfigFile(path: string): KubeConfig {
-  const field = '--kubeconfig';
+  const field = 'kubeconfigPath';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -89,7 +89,7 @@ export function loadKubeconfigFile(path: string): KubeConfig {
  * @throws ConfigError naming the file.
  */
 export function checkCurrentCluster(kc: KubeConfig, path: string): KubeConfig {
-  const field = '--kubeconfig';
+  const field = 'kubeconfigPath';
   // A file without current-context reads as undefined, whatever the type says.
   const context = (kc.getCurrentContext() as string | undefined) ?? '';
   if (context === '' || kc.getContextObject(context) === null) {

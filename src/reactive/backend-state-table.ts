@@ -27,6 +27,9 @@ export class BackendStateTable implements BackendStates {
   /** Checked configured backends by status (valid once configured). */
   #counts: Record<BackendHealthStatus, number> = emptyCounts();
 
+  /** @param awaitServed the first report also waits for the first served catalogue */
+  constructor(private readonly awaitServed = false) {}
+
   /** The configured backend names, once known. */
   get configuredNames(): readonly string[] {
     return this.#configuredNames;
@@ -37,9 +40,16 @@ export class BackendStateTable implements BackendStates {
     return this.#configured !== undefined;
   }
 
-  /** Whether every initially configured backend has been checked (or removed). */
+  /**
+   * Whether every initially configured backend has been checked (or removed) and, when
+   * the embedder gives a served catalogue, its first one came.
+   */
   get firstChecksDone(): boolean {
-    return this.isConfigured && this.#awaitingFirstCheck.size === 0;
+    return (
+      this.isConfigured &&
+      this.#awaitingFirstCheck.size === 0 &&
+      (!this.awaitServed || this.served !== undefined)
+    );
   }
 
   /** The phase and Ready status the current state derives to (see `derivePhase`). O(1). */

@@ -32,7 +32,8 @@ export interface RuntimeStatusStreamOptions {
   readonly reportIntervalMs?: number;
   /**
    * How long the first report waits for the first check of every initially configured
-   * backend. Defaults to 10 000 ms, the probe timeout.
+   * backend (and the first served catalogue, with `served$`). Defaults to 10 000 ms,
+   * the probe timeout.
    */
   readonly firstCheckTimeoutMs?: number;
   /**
@@ -43,7 +44,8 @@ export interface RuntimeStatusStreamOptions {
   /**
    * What the vMCP serves, by backend (after conflict resolution and filtering). When
    * given, tool counts come from it, so `totalToolCount` is the length of the served
-   * `tools/list`; otherwise each usable backend's checked count is summed.
+   * `tools/list`; otherwise each usable backend's checked count is summed. Emit it once
+   * the vMCP knows what it serves: the first report waits for it.
    */
   readonly served$?: Observable<ServedCatalogue>;
   /** Phase changes reported at once in a burst. Defaults to 3. */
@@ -69,8 +71,8 @@ export const RUNTIME_STATUS_STREAM_DEFAULTS = {
  *   when it emits one (O(backends)).
  * - Reports only changes of stable fields; check times and latencies alone never
  *   cause a report.
- * - The first report waits until every initially configured backend was checked, or
- *   `firstCheckTimeoutMs` passed.
+ * - The first report waits until every initially configured backend was checked (and,
+ *   with `served$`, the first catalogue came), or `firstCheckTimeoutMs` passed.
  * - Detail changes (a tool count, a backend's error category) are paced leading +
  *   trailing on `reportIntervalMs`: a change after a quiet period goes out at once, a
  *   burst costs at most one report per interval, its last state always goes out, and
@@ -122,7 +124,7 @@ export function runtimeStatusStream(
   const now = (): Date => new Date(scheduler.now());
 
   return defer(() => {
-    const table = new BackendStateTable();
+    const table = new BackendStateTable(options.served$ !== undefined);
     // Each update says whether it is worth a report.
     const updates$ = merge(
       configured$.pipe(map((names) => table.setConfigured(names, now()))),

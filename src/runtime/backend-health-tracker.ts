@@ -86,18 +86,26 @@ export class BackendHealthTracker {
     return Math.max(intervalMs, this.#breaker?.remainingOpenMs(now) ?? 0);
   }
 
-  /** Records one probe result and returns the backend's health event. */
+  /**
+   * Records one probe result and returns the backend's health event. A probe that
+   * failed with `authentication_failed` counts as `unauthenticated` when the backend has
+   * no credentials configured (clients bring their own), as a call's 401 does.
+   */
   record(result: ProbeResult, now: number): BackendHealthEvent {
-    const observation: Observation =
-      result.outcome === 'failed'
+    const unauthenticated =
+      result.outcome === 'unauthenticated' ||
+      (result.outcome === 'failed' &&
+        result.errorCategory === 'authentication_failed' &&
+        !hasCredentials(this.#backend));
+    const observation: Observation = unauthenticated
+      ? { kind: 'unauthenticated', toolCount: result.toolCount }
+      : result.outcome === 'failed'
         ? {
             kind: 'failure',
             category: result.errorCategory ?? 'health_check_failed',
             detail: result.errorDetail,
           }
-        : result.outcome === 'unauthenticated'
-          ? { kind: 'unauthenticated', toolCount: result.toolCount }
-          : { kind: 'success', slow: result.outcome === 'degraded', toolCount: result.toolCount };
+        : { kind: 'success', slow: result.outcome === 'degraded', toolCount: result.toolCount };
     return this.#observe(observation, result.latencyMs, now);
   }
 

@@ -4,7 +4,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import { pino } from 'pino';
 import type { Logger } from '../logger.js';
 import { checkNumber } from '../validate.js';
-import { hasCredentials, type BackendConfig } from './backend-config.js';
+import type { BackendConfig } from './backend-config.js';
 import { ProbeTimeoutError, classifyProbeError } from './classify-probe-error.js';
 import { countTools } from './count-tools.js';
 import { closeMcpSession, openMcpSession, type McpSession } from './mcp-session.js';
@@ -144,13 +144,12 @@ export class McpProber implements Prober {
   }
 
   #failure(err: unknown, latencyMs: number): ProbeResult {
-    const { category, authRequired, httpStatus } = classifyProbeError(err);
+    const { category, httpStatus } = classifyProbeError(err);
     // Never the error itself: its text can hold the URL and the backend's own words.
     const errorDetail = probeErrorDetail(err);
     this.#logger.debug({ errorCategory: category, httpStatus, errorDetail }, 'probe failed');
-    if (authRequired && !hasCredentials(this.#backend)) {
-      return { outcome: 'unauthenticated', latencyMs };
-    }
+    // 401/403 is authentication_failed here; the health model tells an unauthenticated
+    // backend (no credentials configured) from rejected credentials.
     return { outcome: 'failed', errorCategory: category, errorDetail, latencyMs };
   }
 

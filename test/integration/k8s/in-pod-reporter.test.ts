@@ -29,7 +29,7 @@ describe('Kubernetes mode as a pod would run it', function () {
     await runtimeIdentity(cluster.plane, ns, 'podded');
     const pod = await cluster.plane.inPodFolder(ns, 'podded-vmcp');
     const { logger } = memoryLogger('info');
-    const { reporter, mode } = createReporter({
+    const { reporter, mode } = await createReporter({
       env: { VMCP_NAME: 'podded', VMCP_NAMESPACE: ns, ...pod.env },
       serviceAccountDir: pod.serviceAccountDir,
       logger,

@@ -1,6 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { expect } from 'chai';
+import { BackendHealthTracker } from '../../../src/runtime/backend-health-tracker.js';
 import { McpProber, type ProbeOptions } from '../../../src/runtime/mcp-prober.js';
 import type { BackendConfig } from '../../../src/runtime/backend-config.js';
 import {
@@ -111,11 +112,12 @@ describe('McpProber against real MCP servers on loopback', function () {
   });
 
   for (const mode of ['unauthorized', 'forbidden'] as const) {
-    it(`reports ${mode} without configured credentials as unauthenticated`, async function () {
+    it(`reports ${mode} as authentication_failed, which the health model reads as unauthenticated without credentials`, async function () {
       const server = await serve({ mode });
       const result = await prober({ url: server.url }).probe();
-      expect(result.outcome).to.equal('unauthenticated');
-      expect(result.errorCategory).to.equal(undefined);
+      expect(result).to.include({ outcome: 'failed', errorCategory: 'authentication_failed' });
+      const tracker = new BackendHealthTracker({ name: 'b', url: server.url });
+      expect(tracker.record(result, 0).status).to.equal('unauthenticated');
     });
   }
 

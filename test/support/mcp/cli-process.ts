@@ -18,7 +18,10 @@ export function requireBuiltCli(): void {
 /** One parsed JSON log line. */
 export type LogLine = Record<string, unknown> & { msg?: string };
 
-/** The CLI in a child process on the Node running the tests, with its output collected. */
+/**
+ * The CLI (or another script: `options.script`) in a child process on the Node running
+ * the tests, with its output collected; JSON lines of stdout and stderr are parsed.
+ */
 export class CliProcess {
   readonly child: ChildProcess;
   readonly lines: LogLine[] = [];
@@ -26,7 +29,16 @@ export class CliProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: readonly string[], env: Record<string, string | undefined> = {}) {
+  constructor(
+    args: readonly string[],
+    env: Record<string, string | undefined> = {},
+    options: {
+      readonly script?: string;
+      readonly cwd?: string;
+      /** Node's own flags, before the script. */
+      readonly nodeArgs?: readonly string[];
+    } = {},
+  ) {
     // Log mode, whatever the environment of the test run says.
     const cleared = new Set([
       'VMCP_NAME',
@@ -39,26 +51,39 @@ export class CliProcess {
     const base = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !cleared.has(name)),
     );
-    this.child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...base, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let partial = '';
+    this.child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), options.script ?? CLI, ...args],
+      {
+        env: { ...base, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      },
+    );
+    const parseLines = () => {
+      let partial = '';
+      return (chunk: string): void => {
+        partial += chunk;
+        const complete = partial.split('\n');
+        partial = complete.pop() ?? '';
+        for (const line of complete) {
+          try {
+            this.lines.push(JSON.parse(line) as LogLine);
+          } catch {
+            // not a log line (help, version, an error message)
+          }
+        }
+      };
+    };
+    const fromStdout = parseLines();
+    const fromStderr = parseLines();
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdout += chunk;
-      partial += chunk;
-      const complete = partial.split('\n');
-      partial = complete.pop() ?? '';
-      for (const line of complete) {
-        try {
-          this.lines.push(JSON.parse(line) as LogLine);
-        } catch {
-          // not a log line (help, version)
-        }
-      }
+      fromStdout(chunk);
     });
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr += chunk;
+      fromStderr(chunk);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {

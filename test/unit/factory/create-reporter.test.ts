@@ -21,21 +21,33 @@ async function serviceAccountDir(withToken: boolean): Promise<string> {
   return dir;
 }
 
+/** What `promise` rejects with; fails the test when it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  expect.fail('expected a rejection');
+}
+
 describe('createReporter', () => {
   const dirs: string[] = [];
   let emptyDir: string;
+  let tokenDir: string;
   before(async () => {
     emptyDir = await serviceAccountDir(false);
-    dirs.push(emptyDir);
+    tokenDir = await serviceAccountDir(true);
+    dirs.push(emptyDir, tokenDir);
   });
   after(async () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
   /** createReporter with an injected environment and an in-memory log. */
-  function create(options: CreateReporterOptions) {
+  async function create(options: CreateReporterOptions) {
     const log = memoryLogger('info');
-    const selection = createReporter({
+    const selection = await createReporter({
       serviceAccountDir: emptyDir,
       env: {},
       ...options,
@@ -45,11 +57,11 @@ describe('createReporter', () => {
   }
 
   /** The factory's log lines: it must say once which reporter it chose and why. */
-  const selectionLines = (lines: ReturnType<typeof create>['lines']) =>
+  const selectionLines = (lines: Awaited<ReturnType<typeof create>>['lines']) =>
     lines.filter((l) => l.msg === 'status reporter selected');
 
-  it('builds a LogReporter outside a pod and says once at info level why', () => {
-    const { reporter, mode, lines } = create({ env: named });
+  it('builds a LogReporter outside a pod and says once at info level why', async () => {
+    const { reporter, mode, lines } = await create({ env: named });
     expect(reporter).to.be.instanceOf(LogReporter);
     expect(mode.mode).to.equal('log');
     expect(lines).to.have.length(1);
@@ -64,7 +76,7 @@ describe('createReporter', () => {
   });
 
   it('gives the LogReporter its logger', async () => {
-    const { reporter, lines } = create({ env: {} });
+    const { reporter, lines } = await create({ env: {} });
     await reporter.report({
       phase: 'Ready',
       message: 'No backends configured',
@@ -81,40 +93,62 @@ describe('createReporter', () => {
     ]);
   });
 
-  it('builds a NoopReporter when chosen explicitly, even in a Kubernetes environment', () => {
-    const { reporter, mode, lines } = create({
+  it('builds a NoopReporter when chosen explicitly, even in a Kubernetes environment', async () => {
+    const { reporter, mode, lines } = await create({
       reporter: 'noop',
       env: { ...named, KUBERNETES_SERVICE_HOST: '10.96.0.1' },
     });
     expect(reporter).to.be.instanceOf(NoopReporter);
-    expect(mode).to.deep.equal({ mode: 'noop', reason: '--reporter=noop' });
+    expect(mode).to.deep.equal({ mode: 'noop', reason: "reporter: 'noop'" });
     expect(selectionLines(lines)).to.have.length(1);
   });
 
-  it('takes the choice from VMCP_STATUS_REPORTER', () => {
-    const { reporter, mode } = create({
+  it('takes the choice from VMCP_STATUS_REPORTER', async () => {
+    const { reporter, mode } = await create({
       env: { ...named, KUBERNETES_SERVICE_HOST: '10.96.0.1', VMCP_STATUS_REPORTER: 'log' },
     });
     expect(reporter).to.be.instanceOf(LogReporter);
     expect(mode.reason).to.equal('VMCP_STATUS_REPORTER=log');
   });
 
-  it('uses log mode in a pod when VMCP_NAMESPACE is missing, naming it', () => {
-    const { reporter, mode } = create({
+  it('uses log mode in a pod when VMCP_NAMESPACE is missing, naming it', async () => {
+    const { reporter, mode } = await create({
       env: { VMCP_NAME: 'my-vmcp', KUBERNETES_SERVICE_HOST: 'x' },
     });
     expect(reporter).to.be.instanceOf(LogReporter);
     expect(mode.reason).to.equal('VMCP_NAMESPACE not set: reporting status to the log');
   });
 
-  it('throws a ConfigError naming VMCP_NAMESPACE for an invalid namespace in a pod', () => {
-    expect(() =>
+  it('throws a ConfigError naming VMCP_NAMESPACE for an invalid namespace in a pod', async () => {
+    const err = await rejection(
       create({
         env: { VMCP_NAME: 'my-vmcp', VMCP_NAMESPACE: 'Not_Valid', KUBERNETES_SERVICE_HOST: 'x' },
       }),
-    )
-      .to.throw(ConfigError, /^VMCP_NAMESPACE: /)
-      .with.property('field', 'VMCP_NAMESPACE');
+    );
+    expect(err).to.be.instanceOf(ConfigError).with.property('field', 'VMCP_NAMESPACE');
+    expect(err.message).to.match(/^VMCP_NAMESPACE: /);
+  });
+
+  it('takes the object from name and namespace, which win over the environment', async () => {
+    const { mode } = await create({
+      name: 'tools',
+      namespace: 'team-a',
+      reporter: 'k8s',
+      env: { VMCP_NAME: 'other', VMCP_NAMESPACE: 'elsewhere', KUBERNETES_SERVICE_HOST: '10.0.0.1' },
+      serviceAccountDir: tokenDir,
+    });
+    expect(mode).to.deep.include({ mode: 'k8s', name: 'tools', namespace: 'team-a' });
+    const auto = await create({
+      name: 'tools',
+      namespace: 'team-a',
+      env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' },
+      serviceAccountDir: tokenDir,
+    });
+    expect(auto.mode.reason).to.equal('name and namespace are set and the process runs in a pod');
+    const err = await rejection(create({ name: 'Not Valid', namespace: 'x', reporter: 'k8s' }));
+    expect(err).to.be.instanceOf(ConfigError).with.property('field', 'name');
+    const missing = await create({ name: 'tools', env: { KUBERNETES_SERVICE_HOST: 'x' } });
+    expect(missing.mode.reason).to.equal('VMCP_NAMESPACE not set: reporting status to the log');
   });
 
   describe('pod detection through the service-account directory', () => {
@@ -129,7 +163,7 @@ describe('createReporter', () => {
       dirs.push(dir);
       const log = memoryLogger('info');
       try {
-        createReporter({ env, serviceAccountDir: dir, logger: log.logger });
+        await createReporter({ env, serviceAccountDir: dir, logger: log.logger });
       } catch {
         // Building the reporter is not what this checks.
       }
@@ -170,7 +204,7 @@ describe('createReporter in Kubernetes mode', () => {
     try {
       await writeFile(join(dir, 'token'), 'not-a-real-token');
       const { logger, lines } = memoryLogger('info');
-      const { reporter, mode } = createReporter({
+      const { reporter, mode } = await createReporter({
         env: { ...named, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '6443' },
         serviceAccountDir: dir,
         logger,
@@ -190,12 +224,12 @@ describe('createReporter in Kubernetes mode', () => {
       await writeFile(join(dir, 'token'), 'not-a-real-token');
       const env = { ...named, KUBERNETES_SERVICE_HOST: '10.0.0.1' };
       const { logger } = memoryLogger('info');
-      expect(() =>
+      const err = await rejection(
         createReporter({ env: { ...env, POD_NAME: 'Bad Name!' }, serviceAccountDir: dir, logger }),
-      )
-        .to.throw(ConfigError, /^POD_NAME: expected a DNS-1123 subdomain/)
-        .with.property('field', 'POD_NAME');
-      const { reporter } = createReporter({
+      );
+      expect(err).to.be.instanceOf(ConfigError).with.property('field', 'POD_NAME');
+      expect(err.message).to.match(/^POD_NAME: expected a DNS-1123 subdomain/);
+      const { reporter } = await createReporter({
         env: { ...env, POD_NAME: 'vmcp-7d9f-abcde' },
         serviceAccountDir: dir,
         logger,
@@ -211,50 +245,60 @@ describe('createReporter in Kubernetes mode', () => {
     try {
       await writeFile(join(dir, 'token'), 'not-a-real-token');
       const inPod = { ...named, KUBERNETES_SERVICE_HOST: '10.0.0.1' };
-      const layoutOf = (options: CreateReporterOptions) => {
+      const layoutOf = async (options: CreateReporterOptions) => {
         const { logger } = memoryLogger('info');
-        const { reporter } = createReporter({ serviceAccountDir: dir, logger, ...options });
+        const { reporter } = await createReporter({ serviceAccountDir: dir, logger, ...options });
         return (reporter as K8sReporter).statusLayout;
       };
-      expect(layoutOf({ env: inPod })).to.deep.equal({ layout: 'top-level', source: 'default' });
-      expect(layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'runtime' } })).to.deep.equal({
+      expect(await layoutOf({ env: inPod })).to.deep.equal({
+        layout: 'top-level',
+        source: 'default',
+      });
+      expect(await layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'runtime' } })).to.deep.equal({
         layout: 'runtime',
         source: 'forced',
       });
       expect(
-        layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'runtime' }, statusLayout: 'top-level' }),
+        await layoutOf({
+          env: { ...inPod, VMCP_STATUS_LAYOUT: 'runtime' },
+          statusLayout: 'top-level',
+        }),
       ).to.deep.equal({ layout: 'top-level', source: 'forced' });
-      expect(() => layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'nested' } }))
-        .to.throw(ConfigError)
+      expect(await rejection(layoutOf({ env: { ...inPod, VMCP_STATUS_LAYOUT: 'nested' } })))
+        .to.be.instanceOf(ConfigError)
         .with.property('field', 'VMCP_STATUS_LAYOUT');
-      expect(() => layoutOf({ env: {}, statusLayout: 'flat' as never }))
-        .to.throw(ConfigError)
+      expect(await rejection(layoutOf({ env: {}, statusLayout: 'flat' as never })))
+        .to.be.instanceOf(ConfigError)
         .with.property('field', 'statusLayout');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it('without a server address or a kubeconfig is a ConfigError naming KUBERNETES_SERVICE_HOST', () => {
+  it('without a server address or a kubeconfig is a ConfigError naming KUBERNETES_SERVICE_HOST', async () => {
     const { logger } = memoryLogger('info');
-    expect(() =>
-      createReporter({ reporter: 'k8s', env: named, logger, serviceAccountDir: '/nonexistent' }),
+    expect(
+      await rejection(
+        createReporter({ reporter: 'k8s', env: named, logger, serviceAccountDir: '/nonexistent' }),
+      ),
     )
-      .to.throw(ConfigError)
+      .to.be.instanceOf(ConfigError)
       .with.property('field', 'KUBERNETES_SERVICE_HOST');
   });
 
-  it('with a kubeconfig path that does not exist is a ConfigError naming --kubeconfig', () => {
+  it('with a kubeconfig path that does not exist is a ConfigError naming kubeconfigPath', async () => {
     const { logger } = memoryLogger('info');
-    expect(() =>
-      createReporter({
-        reporter: 'k8s',
-        env: named,
-        logger,
-        kubeconfigPath: '/nonexistent/kubeconfig',
-      }),
+    expect(
+      await rejection(
+        createReporter({
+          reporter: 'k8s',
+          env: named,
+          logger,
+          kubeconfigPath: '/nonexistent/kubeconfig',
+        }),
+      ),
     )
-      .to.throw(ConfigError)
-      .with.property('field', '--kubeconfig');
+      .to.be.instanceOf(ConfigError)
+      .with.property('field', 'kubeconfigPath');
   });
 });

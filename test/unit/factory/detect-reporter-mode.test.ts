@@ -33,11 +33,11 @@ describe('detectReporterMode', () => {
       const env = environment({ ...named, ...inCluster }, true);
       expect(detectReporterMode(env, 'log')).to.deep.equal({
         mode: 'log',
-        reason: '--reporter=log',
+        reason: "reporter: 'log'",
       });
       expect(detectReporterMode(env, 'noop')).to.deep.equal({
         mode: 'noop',
-        reason: '--reporter=noop',
+        reason: "reporter: 'noop'",
       });
     });
 
@@ -60,7 +60,7 @@ describe('detectReporterMode', () => {
         mode: 'k8s',
         name: 'my-vmcp',
         namespace: 'tools',
-        reason: '--reporter=k8s',
+        reason: "reporter: 'k8s'",
       });
       expect(
         detectReporterMode(environment({ ...named, VMCP_STATUS_REPORTER: 'k8s' })).reason,

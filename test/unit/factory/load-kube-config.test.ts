@@ -52,7 +52,7 @@ describe('loadKubeconfigFile and checkCurrentCluster', function () {
   it('names the path of a file that cannot be read, and why', () => {
     const missing = configError(() => loadKubeconfigFile(join(dir, 'absent')));
     expect(missing.message).to.equal(
-      `--kubeconfig: expected a readable kubeconfig file (ENOENT), got ${JSON.stringify(join(dir, 'absent'))}`,
+      `kubeconfigPath: expected a readable kubeconfig file (ENOENT), got ${JSON.stringify(join(dir, 'absent'))}`,
     );
     expect(configError(() => loadKubeconfigFile(dir)).message)
       .to.include('(EISDIR)')
@@ -65,7 +65,7 @@ describe('loadKubeconfigFile and checkCurrentCluster', function () {
       `${VALID.replace('current-context: x', '')}users: [ { token: SECRET-TOKEN2 \n`,
     );
     const err = configError(() => loadKubeconfigFile(path));
-    expect(err.field).to.equal('--kubeconfig');
+    expect(err.field).to.equal('kubeconfigPath');
     expect(err.message)
       .to.include(path)
       .and.match(/valid kubeconfig in YAML \(.*\d/);
@@ -76,7 +76,7 @@ describe('loadKubeconfigFile and checkCurrentCluster', function () {
   it('names what is missing in a kubeconfig without a usable current context', async () => {
     const none = await file('no-context', VALID.replace('current-context: x', ''));
     expect(configError(() => checkCurrentCluster(loadKubeconfigFile(none), none)).message).to.equal(
-      `--kubeconfig: expected a current-context, got ${JSON.stringify(none)}`,
+      `kubeconfigPath: expected a current-context, got ${JSON.stringify(none)}`,
     );
     const dangling = await file(
       'dangling',
