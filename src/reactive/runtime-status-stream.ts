@@ -86,10 +86,10 @@ export const RUNTIME_STATUS_STREAM_DEFAULTS = {
  *   left too, and a new subscriber starts from a new state.
  *
  * ```
- * configured$: a---------------------   (a = ['x', 'y'])
- * checks$:     -x-y-x'-t----u-------   (x' only a new checkedAt; t a new tool count; u: y down)
- * status$:     ---S----T----U-------   (interval 5: S when both were checked, T at once
- *                                       after a quiet period, U at once: a phase change)
+ * configured$: a--------------------   (a = ['x', 'y'])
+ * checks$:     -x-y-v--t----u------   (v: x with a new checkedAt only; t: a new tool count; u: y down)
+ * status$:     ---S----T----U------   (interval 5: S once both were checked, T at once after
+ *                                       a quiet interval, U at once: the phase changed)
  * ```
  */
 export function runtimeStatusStream(

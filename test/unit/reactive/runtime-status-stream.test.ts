@@ -268,6 +268,28 @@ describe('runtimeStatusStream', () => {
     });
   });
 
+  it('does what its TSDoc diagram says', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const configured$ = hot('a--------------------', { a: ['x', 'y'] });
+      const checks$ = hot('     -x-y-v--t----u------', {
+        x: check('x', 'healthy'),
+        y: check('y', 'healthy'),
+        v: check('x', 'healthy', { checkedAt: at(5) }),
+        t: check('x', 'healthy', { toolCount: 11 }),
+        u: check('y', 'unhealthy'),
+      });
+      const status$ = runtimeStatusStream(checks$, configured$, {
+        scheduler: ts,
+        reportIntervalMs: 5,
+      });
+      expectObservable(status$.pipe(map((s) => `${s.phase} ${s.totalToolCount}`))).toBe(
+        '                     ---S----T----U------',
+        { S: 'Ready 20', T: 'Ready 21', U: 'Degraded 11' },
+      );
+    });
+  });
+
   describe('the urgent lane', () => {
     it('reports a phase change at once, though a detail change took the interval just before', () => {
       const ts = testScheduler();
