@@ -6,6 +6,9 @@ const script = fileURLToPath(new URL('../k8s/ensure-binaries.sh', import.meta.ur
 /**
  * The folder holding etcd, kube-apiserver, kube-controller-manager and kubectl: the
  * cache (built from Go modules on first use: minutes) or `KUBEBUILDER_ASSETS`.
+ * `VMCP_K8S_APISERVER_VERSION=oldest` (or that release's version) gives the oldest
+ * supported kube-apiserver and kube-controller-manager instead, beside the pinned etcd
+ * and kubectl, and no node's binaries (tools/k8s/ensure-binaries.sh).
  * Build progress goes straight to this process's stderr.
  */
 export function ensureBinaries(): string {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,6 +100,12 @@ export class ControlPlane implements NodeHost {
   /** Starts etcd and kube-apiserver and waits until `/readyz` answers 200. */
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const binDir = options.binDir ?? ensureBinaries();
+    if (options.node === true && !existsSync(join(binDir, 'kubelet'))) {
+      // The oldest apiserver's folder holds a control plane only.
+      const release = process.env.VMCP_K8S_APISERVER_VERSION;
+      const why = release === undefined ? '' : ` (VMCP_K8S_APISERVER_VERSION=${release})`;
+      throw new Error(`a node needs a kubelet, and ${binDir} has none${why}`);
+    }
     const ownsDir = options.dir === undefined;
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'vmcp-k8s-'));
     mkdirSync(dir, { recursive: true });
