@@ -5,7 +5,10 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ToolListChangedNotificationSchema,
+  type ClientCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
 import type { BackendConfig } from './backend-config.js';
 import { boundedFetch } from './bounded-fetch.js';
@@ -22,6 +25,14 @@ export interface McpSession {
   toolsStale: boolean;
 }
 
+/** How a session's client is set up beyond the probe's needs (the vMCP server's). */
+export interface McpSessionSetup {
+  /** What the client offers the backend (sampling, elicitation, roots). Defaults to none. */
+  readonly capabilities?: ClientCapabilities;
+  /** Registers handlers on the client before it connects. */
+  readonly prepare?: (client: Client) => void;
+}
+
 /**
  * Opens a session: Streamable HTTP, falling back to SSE for backends that only speak
  * it (`transport: auto`, when the endpoint answers 400, 404 or 405). `onClose` runs
@@ -32,16 +43,21 @@ export async function openMcpSession(
   options: RequestOptions,
   logger: Logger,
   onClose: (session: McpSession) => void,
+  setup: McpSessionSetup = {},
 ): Promise<McpSession> {
   const kind = backend.transport ?? 'auto';
   const kinds = kind === 'auto' ? (['streamable-http', 'sse'] as const) : [kind];
   let lastError: unknown;
   for (const attempt of kinds) {
-    const client = new Client({ name: 'vmcp-status', version: packageVersion() });
+    const client = new Client(
+      { name: 'vmcp-status', version: packageVersion() },
+      setup.capabilities === undefined ? undefined : { capabilities: setup.capabilities },
+    );
     const session: McpSession = { client, toolCount: undefined, toolsStale: false };
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       session.toolsStale = true;
     });
+    setup.prepare?.(client);
     client.onerror = (err) => {
       logger.debug({ errorDetail: probeErrorDetail(err) }, 'background session error');
     };
