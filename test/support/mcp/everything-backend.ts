@@ -123,8 +123,17 @@ function stringArg(args: Record<string, unknown> | undefined, name: string): str
   return typeof value === 'string' ? value : '';
 }
 
+/** Calls of `test_slow` the client cancelled, over every server of a backend. */
+interface CancelCount {
+  count: number;
+}
+
 /** One MCP server with everything the conformance suite asks of a server. */
-function everythingServer(name: string): Server {
+function everythingServer(
+  name: string,
+  cancelled: CancelCount,
+  extraTools: readonly Tool[],
+): Server {
   const server = new Server(
     { name, version: '1.0.0' },
     {
@@ -137,7 +146,7 @@ function everythingServer(name: string): Server {
       },
     },
   );
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...TOOLS, ...extraTools] }));
   server.setRequestHandler(
     CallToolRequestSchema,
     async (request, extra): Promise<CallToolResult> => {
@@ -316,8 +325,13 @@ function everythingServer(name: string): Server {
         }
         case 'test_slow': {
           const ms = Number(request.params.arguments?.ms ?? 0);
-          if (ms < 0) await new Promise<never>(() => undefined);
-          await sleep(ms, undefined, { signal: extra.signal }).catch(() => undefined);
+          // ms < 0: no answer until the caller gives up (cancels).
+          await (ms < 0
+            ? new Promise((resolve) =>
+                extra.signal.addEventListener('abort', resolve, { once: true }),
+              )
+            : sleep(ms, undefined, { signal: extra.signal }).catch(() => undefined));
+          if (extra.signal.aborted) cancelled.count++;
           return { content: [text(extra.signal.aborted ? 'cancelled' : `slept ${String(ms)} ms`)] };
         }
         default:
@@ -428,6 +442,10 @@ export interface EverythingBackend {
   readonly sessions: () => number;
   /** `initialize` requests received. */
   readonly initializes: () => number;
+  /** `test_slow` calls the client cancelled. */
+  readonly cancelled: () => number;
+  /** Adds a tool (`test_added_N`) and says so on every session. */
+  addTool(): Promise<void>;
   /** Sends `notifications/tools/list_changed` on every session. */
   toolsChanged(): Promise<void>;
   close(): Promise<void>;
@@ -441,10 +459,12 @@ export interface EverythingBackend {
  */
 export async function startEverythingBackend(
   name = 'everything',
-  host = '127.0.0.1',
+  { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {},
 ): Promise<EverythingBackend> {
   const sessions = new Map<string, { server: Server; transport: StreamableHTTPServerTransport }>();
   let initializes = 0;
+  const cancelled: CancelCount = { count: 0 };
+  const extraTools: Tool[] = [];
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const id = req.headers['mcp-session-id'];
@@ -465,7 +485,7 @@ export async function startEverythingBackend(
         return;
       }
       initializes++;
-      const server = everythingServer(name);
+      const server = everythingServer(name, cancelled, extraTools);
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sessionId) => {
@@ -481,14 +501,24 @@ export async function startEverythingBackend(
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, host, resolve));
-  const { port } = http.address() as AddressInfo;
+  await new Promise<void>((resolve) => http.listen(port, host, resolve));
+  const address = http.address() as AddressInfo;
+  const toolsChanged = async () => {
+    await Promise.all([...sessions.values()].map(({ server }) => server.sendToolListChanged()));
+  };
   return {
-    url: `http://${host}:${String(port)}/mcp`,
+    url: `http://${host}:${String(address.port)}/mcp`,
     sessions: () => sessions.size,
     initializes: () => initializes,
-    async toolsChanged() {
-      await Promise.all([...sessions.values()].map(({ server }) => server.sendToolListChanged()));
+    cancelled: () => cancelled.count,
+    toolsChanged,
+    async addTool() {
+      extraTools.push({
+        name: `test_added_${String(extraTools.length + 1)}`,
+        description: 'added at run time',
+        inputSchema: object(),
+      });
+      await toolsChanged();
     },
     close: () =>
       new Promise<void>((resolve) => {
