@@ -10,6 +10,11 @@ import {
 } from '../runtime/backend-config.js';
 import type { CircuitBreakerOptions } from '../runtime/circuit-breaker.js';
 import type { MonitorOptions } from '../runtime/monitor.js';
+import {
+  CONFLICT_RESOLUTIONS,
+  aggregationProblems,
+  type AggregationConfig,
+} from '../server/aggregation-config.js';
 import { parseDuration } from '../runtime/parse-duration.js';
 
 /** What `vmcp-status run --config FILE` reads, validated and with durations in ms. */
@@ -20,8 +25,10 @@ export interface RunConfig {
   readonly maxReportedBackends?: number | undefined;
   /** None when the file lists none: in Kubernetes mode they then come from the spec. */
   readonly backends: readonly BackendConfig[];
-  /** Probe settings; `intervalMs` defaults to the report interval. */
-  readonly monitor: Omit<MonitorOptions, 'createProber' | 'logger' | 'scheduler'>;
+  /** Probe settings; `probeIntervalMs` defaults to the report interval. */
+  readonly monitor: Omit<MonitorOptions, 'createProber' | 'logger' | 'scheduler' | 'health'>;
+  /** What the vMCP serves of its backends (ToolHive's `aggregation`). */
+  readonly aggregation: AggregationConfig;
 }
 
 /** Invalid config file: every problem found, each naming its field. The CLI exits 2. */
@@ -96,6 +103,40 @@ const configSchema = z.strictObject({
         }
         seen.add(backend.name);
       });
+    })
+    .optional(),
+  aggregation: z
+    .strictObject({
+      conflictResolution: z
+        .enum(CONFLICT_RESOLUTIONS, { error: `one of ${CONFLICT_RESOLUTIONS.join(', ')}` })
+        .optional(),
+      conflictResolutionConfig: z
+        .strictObject({
+          prefixFormat: z.string({ error: 'a string such as {workload}_' }).optional(),
+          priorityOrder: z.array(z.string({ error: 'a backend name' })).optional(),
+        })
+        .optional(),
+      excludeAllTools: z.boolean({ error: 'true or false' }).optional(),
+      defaultToolVisibility: z.enum(['allow', 'deny'], { error: 'allow or deny' }).optional(),
+      tools: z
+        .array(
+          z.strictObject({
+            workload: z.string({ error: 'a backend name' }),
+            filter: z.array(z.string({ error: 'a tool name' })).optional(),
+            excludeAll: z.boolean({ error: 'true or false' }).optional(),
+            overrides: z
+              .record(
+                z.string(),
+                z.strictObject({
+                  name: z.string({ error: 'a tool name' }).optional(),
+                  description: z.string({ error: 'a description' }).optional(),
+                  annotations: z.record(z.string(), z.unknown()).optional(),
+                }),
+              )
+              .optional(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   maxReportedBackends: z
@@ -174,6 +215,13 @@ export function parseConfig(
       ...(headers === undefined ? {} : { headers }),
     };
   });
+  const aggregation: AggregationConfig = config.aggregation ?? {};
+  problems.push(
+    ...aggregationProblems(
+      aggregation,
+      backends.length > 0 ? backends.map((b) => b.name) : undefined,
+    ),
+  );
   if (problems.length > 0) throw new ConfigFileError(file, problems);
 
   const probe = config.probe ?? {};
@@ -193,20 +241,23 @@ export function parseConfig(
       ? {}
       : { maxReportedBackends: config.maxReportedBackends }),
     backends,
-    monitor: {
-      ...(probe.interval === undefined ? {} : { intervalMs: probe.interval }),
-      ...(probe.timeout === undefined ? {} : { timeoutMs: probe.timeout }),
-      ...(probe.degradedThreshold === undefined
-        ? {}
-        : { degradedThresholdMs: probe.degradedThreshold }),
-      ...(probe.unhealthyThreshold === undefined
-        ? {}
-        : { unhealthyThreshold: probe.unhealthyThreshold }),
-      ...(probe.maxConcurrent === undefined ? {} : { maxConcurrentProbes: probe.maxConcurrent }),
-      ...(probe.relistToolsEvery === undefined ? {} : { relistToolsEvery: probe.relistToolsEvery }),
-      ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
-    },
+    aggregation,
+    monitor: definedOnly<RunConfig['monitor']>({
+      probeIntervalMs: probe.interval,
+      probeTimeoutMs: probe.timeout,
+      degradedThresholdMs: probe.degradedThreshold,
+      unhealthyThreshold: probe.unhealthyThreshold,
+      maxConcurrentProbes: probe.maxConcurrent,
+      relistToolsEvery: probe.relistToolsEvery,
+      circuitBreaker,
+      transitionLevel: undefined, // not a file setting: the CLI picks it by log mode
+    }),
   };
+}
+
+/** The object without its undefined values (a key the file does not set stays absent). */
+function definedOnly<T extends object>(values: { [K in keyof Required<T>]: T[K] }): T {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** One zod issue as a ConfigError naming the field, e.g. `backends[1].url`. */
@@ -282,5 +333,6 @@ function knownFields(path: readonly PropertyKey[]): string[] {
   else if (last === 'circuitBreaker') {
     shape = configSchema.shape.probe.unwrap().shape.circuitBreaker.unwrap().shape;
   } else if (last === 'backends') shape = backendSchema.shape;
+  else if (last === 'aggregation') shape = configSchema.shape.aggregation.unwrap().shape;
   return Object.keys(shape);
 }

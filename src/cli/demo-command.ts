@@ -6,8 +6,9 @@ import { formatDuration, parseDuration } from '../runtime/parse-duration.js';
 import type { ExitWith } from './exit-with.js';
 import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
 import { parseBindAddress } from './metrics-server.js';
+import { hostOption, portOption, servePort, type ServeFlags } from './serve-flags.js';
 
-interface DemoFlags extends LogFlags {
+interface DemoFlags extends LogFlags, ServeFlags {
   readonly interval: string;
   readonly speed: string;
   readonly reporter: 'log' | 'k8s';
@@ -68,6 +69,8 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
         'serve Prometheus metrics at HOST:PORT/metrics (:PORT for every interface); 0 is off',
       ).default('0'),
     )
+    .addOption(hostOption())
+    .addOption(portOption())
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .action(async (flags: DemoFlags) => {
@@ -118,6 +121,7 @@ export function addDemoCommand(program: Command, exitWith: ExitWith): void {
               // A failed probe shows at once: the demo is about phases, not thresholds.
               unhealthyThreshold: 1,
             },
+            serve: { host: flags.host, port: servePort(flags), aggregation: {} },
             metricsAddress,
             // Now and then, out of step with the 15 s steps: enough to see it is alive.
             logSummaryIntervalMs: scaled(20_000, speed),

@@ -15,8 +15,15 @@ import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js
 import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
 import { addOperatorCommand } from './operator-command.js';
+import {
+  allowedHostOption,
+  hostOption,
+  portOption,
+  servePort,
+  type ServeFlags,
+} from './serve-flags.js';
 
-interface RunFlags extends LogFlags {
+interface RunFlags extends LogFlags, ServeFlags {
   readonly interval?: string;
   readonly metricsBindAddress: string;
   readonly config?: string;
@@ -38,7 +45,7 @@ interface RunFlags extends LogFlags {
 export function createProgram(exitWith: ExitWith): Command {
   const program = new Command('vmcp-status')
     .description(
-      'Monitors the MCP backends of a Virtual MCP Server (vMCP) and reports its status: to the VirtualMCPServer status subresource in Kubernetes, to the log elsewhere.',
+      'A Virtual MCP Server (vMCP) whose status tells the truth: serves its MCP backends behind one endpoint and reports what it serves and how they answer, to the VirtualMCPServer status subresource in Kubernetes, to the log elsewhere.',
     )
     .version(packageVersion(), '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
@@ -59,7 +66,7 @@ export function createProgram(exitWith: ExitWith): Command {
   program
     .command('run')
     .description(
-      'monitor the backends of a config file, or of the VirtualMCPServer spec in Kubernetes mode, and report status until SIGTERM or SIGINT',
+      'serve the backends of a config file (or of the VirtualMCPServer spec, in Kubernetes mode) as one MCP endpoint at --host:--port/mcp, and report its status until SIGTERM or SIGINT',
     )
     .option(
       '-c, --config <file>',
@@ -120,6 +127,9 @@ export function createProgram(exitWith: ExitWith): Command {
         'k8s mode with POD_NAME: one writer among replicas through a Lease taken only before a write, held this long; 0 is off',
       ).default('60s'),
     )
+    .addOption(hostOption())
+    .addOption(portOption())
+    .addOption(allowedHostOption())
     .addOption(metricsOption())
     .addOption(healthProbeOption())
     .addOption(logLevelOption())
@@ -138,7 +148,7 @@ export function createProgram(exitWith: ExitWith): Command {
       const { loadConfigFile } = await import('./config-file.js');
       const config =
         flags.config === undefined
-          ? { intervalMs: undefined, backends: [], monitor: {} }
+          ? { intervalMs: undefined, backends: [], monitor: {}, aggregation: {} }
           : await loadConfigFile(flags.config);
       const intervalMs = flagInterval ?? config.intervalMs;
       if (intervalMs !== undefined) positive('--interval', intervalMs);
@@ -161,6 +171,12 @@ export function createProgram(exitWith: ExitWith): Command {
           writeLeaseDurationMs: leaseDuration(flags.writeLeaseDuration),
           intervalMs,
           monitor: config.monitor,
+          serve: {
+            host: flags.host,
+            port: servePort(flags),
+            aggregation: config.aggregation,
+            ...(flags.allowedHost === undefined ? {} : { allowedHosts: flags.allowedHost }),
+          },
           metricsAddress,
           healthAddress,
           healthRequired: command.getOptionValueSource('healthProbeBindAddress') !== 'default',

@@ -12,6 +12,12 @@ import type { HealthCheck, HealthChecks } from './health-server.js';
 export class RuntimeHealth implements HealthChecks {
   #reported = false;
   #ended: string | undefined;
+  #serving: () => boolean = () => true;
+
+  /** Readiness also asks this: whether the vMCP serves MCP (set once the endpoint runs). */
+  serving(check: () => boolean): void {
+    this.#serving = check;
+  }
 
   /** Wraps `reporter` so a settled `report()` marks the runtime ready. */
   observe(reporter: Reporter): Reporter {
@@ -38,6 +44,7 @@ export class RuntimeHealth implements HealthChecks {
 
   readonly ready = (): HealthCheck => {
     if (this.#ended !== undefined) return { ok: false, reason: this.#ended };
+    if (!this.#serving()) return { ok: false, reason: 'not serving MCP yet' };
     return this.#reported ? { ok: true } : { ok: false, reason: 'no status reported yet' };
   };
 }

@@ -1,4 +1,4 @@
-import { of, type Observable } from 'rxjs';
+import { firstValueFrom, of, type Observable } from 'rxjs';
 import type { StatusLayout } from '../apply/status-layout.js';
 import { ConfigError } from '../errors.js';
 import { createReporter } from '../factory/create-reporter.js';
@@ -11,6 +11,11 @@ import { formatDuration } from '../runtime/parse-duration.js';
 import { followVmcpSpec, type FollowedVmcpSpec } from '../runtime/spec-backends.js';
 import { startStatusReporting } from '../runtime/start-status-reporting.js';
 import type { VmcpSpecSettings } from '../runtime/vmcp-spec.js';
+import { BackendHealthModel } from '../runtime/backend-health-model.js';
+import { clientProber } from '../runtime/client-prober.js';
+import { packageVersion } from '../runtime/package-version.js';
+import type { AggregationConfig } from '../server/aggregation-config.js';
+import { VmcpServer } from '../server/vmcp-server.js';
 import type { BackendsFrom } from './backends-from.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { listenForProbes, type HealthServer } from './health-server.js';
@@ -44,6 +49,13 @@ export interface ServeStatusOptions {
   readonly intervalMs?: number | undefined;
   /** Probe settings of the config file; they win over the spec's `probe`. */
   readonly monitor: MonitorOptions;
+  /** Where and what the vMCP serves. */
+  readonly serve: {
+    readonly host: string;
+    readonly port: number;
+    readonly aggregation: AggregationConfig;
+    readonly allowedHosts?: readonly string[] | undefined;
+  };
   /** `undefined`: no metrics endpoint. */
   readonly metricsAddress: BindAddress | undefined;
   /** `/healthz` and `/readyz`; `undefined`: none. */
@@ -94,8 +106,8 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   };
   const created = await createReporter(reporterOptions);
   const { mode, kubeConfig } = created;
-  const health = new RuntimeHealth();
-  const reporter = health.observe(created.reporter);
+  const probes = new RuntimeHealth();
+  const reporter = probes.observe(created.reporter);
   const from = options.backendsFrom ?? 'config';
   const k8sMode = mode.mode === 'k8s' ? mode : undefined;
   const fromSpec =
@@ -122,7 +134,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   let healthServer: HealthServer | undefined;
   try {
     healthServer = await listenForProbes(
-      health,
+      probes,
       options.healthAddress,
       options.healthRequired === true,
       logger,
@@ -173,11 +185,63 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     warnOnRestartOnlyChanges(spec, first, logger);
   }
 
+  // The endpoint, its sessions with the backends, and the one health model that both
+  // its calls and the probes (through those sessions) feed.
+  const { unhealthyThreshold, circuitBreaker, transitionLevel, ...probing } = monitor;
+  const health = new BackendHealthModel({
+    unhealthyThreshold,
+    circuitBreaker,
+    logger,
+    ...(transitionLevel === undefined ? {} : { transitionLevel }),
+  });
+  let server: VmcpServer;
+  try {
+    server = await VmcpServer.start({
+      backends: spec === undefined ? options.backends : await firstBackends(backends$),
+      aggregation: options.serve.aggregation,
+      host: options.serve.host,
+      port: options.serve.port,
+      health,
+      logger,
+      serverInfo: { name: k8sMode?.name ?? 'vmcp-status', version: packageVersion() },
+      ...(options.serve.allowedHosts === undefined
+        ? {}
+        : { allowedHosts: options.serve.allowedHosts }),
+    });
+  } catch (err) {
+    removeSignalHandlers();
+    spec?.stop();
+    await reporter.stop();
+    await metricsServer?.close();
+    await healthServer?.close();
+    throw err;
+  }
+  probes.serving(() => server.ready);
+  const following =
+    spec === undefined
+      ? undefined
+      : backends$.subscribe((list) => {
+          server.setBackends(list);
+        });
+
   const reporting = startStatusReporting({
     backends$,
     reporter,
     reportIntervalMs: intervalMs,
-    monitor,
+    health: server.health,
+    served$: server.served$,
+    monitor: {
+      ...probing,
+      createProber: (backend) =>
+        clientProber(server.backendClient(backend.name), {
+          ...(probing.probeTimeoutMs === undefined
+            ? {}
+            : { probeTimeoutMs: probing.probeTimeoutMs }),
+          ...(probing.degradedThresholdMs === undefined
+            ? {}
+            : { degradedThresholdMs: probing.degradedThresholdMs }),
+        }),
+    },
     logger,
     ...(options.statusRefreshMs === undefined ? {} : { statusRefreshMs: options.statusRefreshMs }),
     ...(metrics === undefined ? {} : { metrics, reporterMeters: mode.mode === 'k8s' }),
@@ -185,6 +249,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   logger.info(
     {
       backends: fromSpec ? 'spec' : options.backends.length,
+      url: server.url,
       interval: formatDuration(intervalMs),
       probeInterval: formatDuration(monitor.probeIntervalMs ?? intervalMs),
       reporter: mode.mode,
@@ -200,7 +265,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     ),
   ]);
   removeSignalHandlers();
-  health.ended('signal' in ended ? 'stopping' : 'status reporting failed');
+  probes.ended('signal' in ended ? 'stopping' : 'status reporting failed');
   const forceExit = (signal: NodeJS.Signals): void => {
     logger.warn({ signal }, 'second signal: exiting without waiting for the flush');
     process.exit(EXIT_FAILURE);
@@ -213,7 +278,9 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     logger.error({ err: ended.failure }, 'status reporting failed');
   }
   await reporting.stop();
+  following?.unsubscribe();
   spec?.stop();
+  await server.close();
   await metricsServer?.close();
   await healthServer?.close();
   for (const signal of signals) process.off(signal, forceExit);
@@ -250,4 +317,11 @@ function warnOnRestartOnlyChanges(
       'spec.probe or spec.reportInterval changed: backend changes apply at once, these settings when the runtime restarts',
     );
   });
+}
+
+/** The first backend list of a (replaying) stream: the backends the server starts with. */
+function firstBackends(
+  backends$: Observable<readonly BackendConfig[]>,
+): Promise<readonly BackendConfig[]> {
+  return firstValueFrom(backends$);
 }

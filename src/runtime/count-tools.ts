@@ -31,7 +31,9 @@ export class ToolListError extends McpError {
  */
 export async function listAll<T>(
   method: string,
-  page: (cursor: string | undefined) => Promise<{ items: readonly T[]; nextCursor?: string | undefined }>,
+  page: (
+    cursor: string | undefined,
+  ) => Promise<{ items: readonly T[]; nextCursor?: string | undefined }>,
 ): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;

@@ -63,9 +63,12 @@ export const AGGREGATION_DEFAULTS = {
  */
 export function aggregationProblems(
   config: AggregationConfig,
-  backendNames: readonly string[],
+  backendNames: readonly string[] | undefined,
   field = 'aggregation',
 ): ConfigError[] {
+  // Without the backends (they come later, from a spec), names are not checked.
+  const known = (name: string) => backendNames === undefined || backendNames.includes(name);
+  const list = backendNames?.join(', ') || 'none configured';
   const problems: ConfigError[] = [];
   const strategy = config.conflictResolution ?? AGGREGATION_DEFAULTS.conflictResolution;
   if (!CONFLICT_RESOLUTIONS.includes(strategy)) {
@@ -88,11 +91,11 @@ export function aggregationProblems(
       );
     }
     order?.forEach((name, index) => {
-      if (!backendNames.includes(name)) {
+      if (!known(name)) {
         problems.push(
           new ConfigError(
             `${field}.conflictResolutionConfig.priorityOrder[${String(index)}]`,
-            `a configured backend (${backendNames.join(', ') || 'none configured'})`,
+            `a configured backend (${list})`,
             name,
           ),
         );
@@ -108,13 +111,9 @@ export function aggregationProblems(
       );
     }
     seen.add(entry.workload);
-    if (!backendNames.includes(entry.workload)) {
+    if (!known(entry.workload)) {
       problems.push(
-        new ConfigError(
-          `${at}.workload`,
-          `a configured backend (${backendNames.join(', ') || 'none configured'})`,
-          entry.workload,
-        ),
+        new ConfigError(`${at}.workload`, `a configured backend (${list})`, entry.workload),
       );
     }
     for (const [tool, override] of Object.entries(entry.overrides ?? {})) {

@@ -13,6 +13,7 @@ export interface BackendPoolOptions {
   readonly aggregation: AggregationConfig;
   /** One backend call's deadline. */
   readonly callTimeoutMs: number;
+  /** The root logger: sessions bind their own `component`. */
   readonly logger: Logger;
   /** Told which lists changed each time the catalogue changes. */
   readonly onListsChanged?: (kinds: readonly ListKind[]) => void;
@@ -39,9 +40,11 @@ export class BackendPool {
   readonly #served = new Map<string, boolean>();
   readonly #catalogue: BehaviorSubject<Catalogue>;
   readonly #health: Subscription;
+  readonly #logger: Logger;
 
   constructor(options: BackendPoolOptions) {
     this.#options = options;
+    this.#logger = options.logger.child({ component: 'catalogue' });
     this.#catalogue = new BehaviorSubject(this.#build());
     this.#health = options.health.events$.subscribe((event) => {
       const served = isServed(event.status);
@@ -138,8 +141,8 @@ export class BackendPool {
       if (previous.toolConflicts.some((c) => c.name === conflict.name)) continue;
       const fields = { tool: conflict.name, backends: conflict.backends, reason: conflict.reason };
       if (conflict.winner === undefined)
-        this.#options.logger.error(fields, 'tool name conflict: none served');
-      else this.#options.logger.warn({ ...fields, winner: conflict.winner }, 'tool name conflict');
+        this.#logger.error(fields, 'tool name conflict: none served');
+      else this.#logger.warn({ ...fields, winner: conflict.winner }, 'tool name conflict');
     }
     const changed = previous.changedLists(next);
     this.#catalogue.next(next);

@@ -69,6 +69,7 @@ export class BackendUnavailableError extends McpError {
 export class BackendSession {
   readonly #options: BackendSessionOptions;
   readonly #now: () => number;
+  readonly #logger: Logger;
   #session: Promise<McpSession> | undefined;
   #offer: BackendOffer | undefined;
   #listing = false;
@@ -79,6 +80,10 @@ export class BackendSession {
   constructor(options: BackendSessionOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#logger = options.logger.child({
+      component: 'backend-session',
+      backend: options.backend.name,
+    });
   }
 
   get name(): string {
@@ -156,8 +161,8 @@ export class BackendSession {
         const outcome = classifyCallError(err, performance.now() - started);
         this.#options.health.recordCall(this.name, outcome);
         if (outcome.kind === 'success') throw err; // the backend's own JSON-RPC error
-        this.#options.logger.debug(
-          { backend: this.name, outcome: outcome.kind, errorDetail: probeErrorDetail(err) },
+        this.#logger.debug(
+          { outcome: outcome.kind, errorDetail: probeErrorDetail(err) },
           'backend call failed',
         );
         if (outcome.kind === 'transport' || outcome.kind === 'protocol') await this.#drop();
@@ -246,8 +251,8 @@ export class BackendSession {
     } catch (err) {
       const outcome = classifyCallError(err);
       this.#options.health.recordCall(this.name, outcome);
-      this.#options.logger.debug(
-        { backend: this.name, outcome: outcome.kind, errorDetail: probeErrorDetail(err) },
+      this.#logger.debug(
+        { outcome: outcome.kind, errorDetail: probeErrorDetail(err) },
         'listing the backend failed',
       );
       if (outcome.kind === 'transport' || outcome.kind === 'protocol') await this.#drop();
@@ -267,13 +272,13 @@ export class BackendSession {
   }
 
   async #open(signal: AbortSignal | undefined): Promise<McpSession> {
-    const { backend, logger } = this.#options;
+    const { backend } = this.#options;
     // Outside any client's context: the session's own stream belongs to no call.
     return callContext.exit(() =>
       openMcpSession(
         backend,
         { timeout: this.#options.callTimeoutMs, ...(signal === undefined ? {} : { signal }) },
-        logger.child({ component: 'backend-session', backend: backend.name }),
+        this.#logger,
         () => {
           this.#session = undefined;
         },

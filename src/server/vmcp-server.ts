@@ -96,12 +96,13 @@ export class VmcpServer {
 
   private constructor(options: VmcpServerOptions) {
     this.#options = options;
-    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
-      component: 'vmcp-server',
-    });
+    // Each component binds `component` once on the root logger (a child of a child
+    // would write the key twice on one JSON line).
+    const root = options.logger ?? pino({ level: 'silent' });
+    this.#logger = root.child({ component: 'vmcp-server' });
     this.#path = options.path ?? VMCP_SERVER_DEFAULTS.path;
     const now = options.now ?? Date.now;
-    this.health = options.health ?? new BackendHealthModel({ now, logger: this.#logger });
+    this.health = options.health ?? new BackendHealthModel({ now, logger: root });
     const problems = aggregationProblems(
       options.aggregation ?? {},
       options.backends.map((b) => b.name),
@@ -131,7 +132,7 @@ export class VmcpServer {
         options.callTimeoutMs ?? VMCP_SERVER_DEFAULTS.callTimeoutMs,
         { min: 1 },
       ),
-      logger: this.#logger,
+      logger: root,
       onListsChanged: (kinds) => {
         this.#logger.debug({ lists: kinds, sessions: this.#registry.size }, 'served lists changed');
         void this.#registry.listsChanged(kinds);

@@ -201,7 +201,6 @@ describe('vmcp-status CLI (the built binary)', function () {
 
     it('on SIGTERM flushes the status the interval still held back', async function () {
       const { file, a } = await backendConfig('probe: { interval: 100ms, unhealthyThreshold: 1 }');
-      // The monitor's per-backend line is at debug in log mode (the reporter's tells it).
       const cli = start([
         'run',
         '--config',
@@ -213,23 +212,37 @@ describe('vmcp-status CLI (the built binary)', function () {
         '--log-level',
         'debug',
       ]);
-      await cli.line(isStatus, { what: 'the first status' });
-      a.mode = 'unavailable';
-      await cli.line(
-        (l) => l.msg === 'backend health changed' && l.backend === 'a' && l.status === 'unhealthy',
-        {
-          what: 'a to turn unhealthy',
-        },
-      );
+      const first = await cli.line(isStatus, { what: 'the first status' });
+      // A detail change (the served tool count) waits for the 1 h interval; a phase
+      // change would go out at once.
+      const from = cli.lines.length;
+      await a.setToolCount(a.toolCount + 2);
+      await cli.line((l) => l.msg === 'served lists changed', {
+        from,
+        what: 'the vMCP to serve the new tools',
+      });
       const signalledAt = cli.lines.length;
+      expect(cli.lines.filter(isStatus)).to.have.length(1, 'the change is held back');
       cli.child.kill('SIGTERM');
       expect(await cli.exitCode()).to.equal(0);
       const flushed = cli.lines.slice(signalledAt).find(isStatus);
       expect(flushed, 'a status line after SIGTERM').to.include({
-        phase: 'Degraded',
-        previousPhase: 'Ready',
-        unhealthyBackends: 1,
+        phase: 'Ready',
+        totalToolCount: Number(first.totalToolCount) + 2,
       });
+    });
+
+    it('turns Degraded at once when a backend goes down, whatever the interval', async function () {
+      const { file, a } = await backendConfig('probe: { interval: 100ms, unhealthyThreshold: 1 }');
+      const cli = start(['run', '--config', file, '--reporter', 'log', '--interval', '1h']);
+      await cli.line(isStatus, { what: 'the first status' });
+      a.mode = 'unavailable';
+      const degraded = await cli.line((l) => isStatus(l) && l.phase === 'Degraded', {
+        what: 'Degraded without waiting an hour',
+      });
+      expect(degraded).to.include({ previousPhase: 'Ready', unhealthyBackends: 1 });
+      cli.child.kill('SIGTERM');
+      expect(await cli.exitCode()).to.equal(0);
     });
 
     it('serves Prometheus metrics with --metrics-bind-address', async function () {

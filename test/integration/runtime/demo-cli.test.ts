@@ -55,7 +55,7 @@ describe('vmcp-status demo (the built binary, real MCP servers)', function () {
       kind: 'changed',
       from: 'healthy',
       to: 'unhealthy',
-      toolCount: 6,
+      toolCount: 0, // what the vMCP serves of it: nothing, while it is down
       errorCategory: 'backend_unavailable',
     });
     const steps = cli.lines.filter((l) => l.msg === 'demo step').map((l) => l.phase);
@@ -64,7 +64,8 @@ describe('vmcp-status demo (the built binary, real MCP servers)', function () {
     // Every line of the run, the probes' included, is one JSON object without a key twice.
     const lines = cli.stdout.split('\n').filter((l) => l !== '');
     expect(lines.length).to.be.above(10);
-    expect(cli.lines.some((l) => l.component === 'probe')).to.equal(true, 'probe lines');
+    expect(cli.lines.some((l) => l.component === 'vmcp-server')).to.equal(true, 'server lines');
+    expect(cli.lines.some((l) => l.component === 'health')).to.equal(true, 'health lines');
     const repeated = lines.flatMap((line) => duplicateKeys(line).map((key) => `${key} in ${line}`));
     expect(repeated).to.deep.equal([]);
   });

@@ -35,9 +35,10 @@ backends:
         { name: 'a', url: 'http://127.0.0.1:1/mcp' },
         { name: 'b', url: 'https://b.example/sse', transport: 'sse' },
       ],
+      aggregation: {},
       monitor: {
-        intervalMs: 15_000,
-        timeoutMs: 3_000,
+        probeIntervalMs: 15_000,
+        probeTimeoutMs: 3_000,
         degradedThresholdMs: 1_500,
         unhealthyThreshold: 5,
         maxConcurrentProbes: 4,
@@ -52,7 +53,12 @@ backends:
 probe: { circuitBreaker: { enabled: false } }
 backends: []
 `);
-    expect(config).to.deep.equal({ intervalMs: undefined, backends: [], monitor: {} });
+    expect(config).to.deep.equal({
+      intervalMs: undefined,
+      backends: [],
+      aggregation: {},
+      monitor: {},
+    });
   });
 
   it('rejects credentials in a backend URL, says to use headers, and never echoes them', function () {
