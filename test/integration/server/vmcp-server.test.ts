@@ -16,10 +16,7 @@ import { ConfigError } from '../../../src/errors.js';
 import { clientProber } from '../../../src/runtime/client-prober.js';
 import { monitorBackends } from '../../../src/runtime/monitor.js';
 import { VmcpServer, type VmcpServerOptions } from '../../../src/server/vmcp-server.js';
-import {
-  startScriptedMcpServer,
-  type ScriptedMcpServer,
-} from '../../../src/demo/scripted-mcp-server.js';
+import { startScriptedMcpServer } from '../../../src/demo/scripted-mcp-server.js';
 import { eventually } from '../../support/mcp/eventually.js';
 import {
   startEverythingBackend,
