@@ -327,9 +327,9 @@ function everythingServer(
           const ms = Number(request.params.arguments?.ms ?? 0);
           // ms < 0: no answer until the caller gives up (cancels).
           await (ms < 0
-            ? new Promise((resolve) =>
-                extra.signal.addEventListener('abort', resolve, { once: true }),
-              )
+            ? new Promise((resolve) => {
+                extra.signal.addEventListener('abort', resolve, { once: true });
+              })
             : sleep(ms, undefined, { signal: extra.signal }).catch(() => undefined));
           if (extra.signal.aborted) cancelled.count++;
           return { content: [text(extra.signal.aborted ? 'cancelled' : `slept ${String(ms)} ms`)] };
