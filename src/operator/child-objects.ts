@@ -182,6 +182,11 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
                 `:${METRICS_PORT}`,
                 '--health-probe-bind-address',
                 `:${HEALTH_PORT}`,
+                // Serve MCP to the Service in front of the pods (ToolHive's vmcp does too).
+                '--host',
+                '0.0.0.0',
+                '--port',
+                String(VMCP_PORT),
               ],
               env: [
                 { name: 'VMCP_NAME', value: owner.name },
@@ -196,8 +201,9 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
                 { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
                 { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
               ],
-              // Liveness: the process and its reporting loop; readiness: a first status
-              // reported (or being retried). Available follows readiness.
+              // Liveness: the process and its reporting loop; readiness: it serves MCP
+              // and a first status was reported (or is being retried). Available
+              // follows readiness, so it means a client can connect.
               livenessProbe: {
                 httpGet: { path: '/healthz', port: 'health' },
                 periodSeconds: 5,

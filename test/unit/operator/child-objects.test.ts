@@ -160,6 +160,10 @@ describe('childObjects', () => {
       ':8080',
       '--health-probe-bind-address',
       ':8081',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '4483',
     ]);
   });
 
