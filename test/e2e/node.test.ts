@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -168,6 +172,102 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     }
   });
 
+  it('serves MCP at status.url: a client lists exactly totalToolCount tools, calls each backend, and sees a dead backend leave as the status does', async function () {
+    this.timeout(300_000);
+    const github = await startServer('gh', 3);
+    const jira = await startServer('jr', 2);
+    const vmcps = vmcpClient(admin, ns);
+    await vmcps.create('served', {
+      backends: [
+        { name: 'github', url: await hostBackendService(admin, ns, 'gh', github.url) },
+        { name: 'jira', url: await hostBackendService(admin, ns, 'jr', jira.url) },
+      ],
+      reportInterval: '30s',
+      probe: { interval: '2s', timeout: '2s', unhealthyThreshold: 1 },
+    });
+    const ready = await waitForVmcp(
+      ns,
+      'served',
+      'Ready and Available',
+      (v) => v.status?.phase === 'Ready' && conditionOf(v, 'Available')?.status === 'True',
+      120_000,
+    );
+    expect(ready.status?.url).to.equal(`http://served-vmcp.${ns}.svc.cluster.local:4483`);
+    // From this machine, the Service behind status.url (its ClusterIP: no cluster DNS here).
+    const service = await admin
+      .makeApiClient(CoreV1Api)
+      .readNamespacedService({ name: 'served-vmcp', namespace: ns });
+    const client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(
+        new URL(`http://${service.spec?.clusterIP ?? ''}:4483/mcp`),
+      ),
+    );
+    const watch = spawn(
+      join(plane.binDir, 'kubectl'),
+      ['--kubeconfig', plane.kubeconfigPath, 'get', 'vmcp', 'served', '-n', ns, '-w'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let watched = '';
+    watch.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      watched += chunk;
+    });
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.length).to.equal(ready.status?.totalToolCount);
+      expect(tools.map((t) => t.name).sort()).to.deep.equal([
+        'github_tool-1',
+        'github_tool-2',
+        'github_tool-3',
+        'jira_tool-1',
+        'jira_tool-2',
+      ]);
+      for (const name of ['github_tool-1', 'jira_tool-1']) {
+        const result = await client.callTool({ name, arguments: {} });
+        expect(result.isError ?? false, name).to.equal(false);
+      }
+
+      const killed = Date.now();
+      await jira.close();
+      const degraded = await waitForVmcp(
+        ns,
+        'served',
+        'Degraded with jira left out',
+        (v) => v.status?.phase === 'Degraded',
+      );
+      console.log(`      jira killed → Degraded in the status: ${String(Date.now() - killed)} ms`);
+      const after = await client.listTools();
+      expect(after.tools.map((t) => t.name).sort()).to.deep.equal([
+        'github_tool-1',
+        'github_tool-2',
+        'github_tool-3',
+      ]);
+      expect(degraded.status?.totalToolCount).to.equal(after.tools.length);
+      await waitFor(
+        'kubectl get -w to show it',
+        () => Promise.resolve(/Degraded/.test(watched)),
+        10_000,
+        100,
+      );
+      // `-w` prints each row with its own widths: split on spaces (every cell is one word).
+      const [header = '', ...lines] = watched.trim().split('\n');
+      const names = header.trim().split(/\s+/);
+      const rows = lines.map((line) =>
+        Object.fromEntries(
+          line
+            .trim()
+            .split(/\s+/)
+            .map((cell, i) => [names[i] ?? '', cell]),
+        ),
+      );
+      expect(rows.at(-1)).to.include({ NAME: 'served', PHASE: 'Degraded', TOOLS: '3' });
+      expect(rows.some((r) => r.PHASE === 'Ready' && r.TOOLS === '5')).to.equal(true);
+    } finally {
+      watch.kill();
+      await client.close();
+    }
+  });
+
   it('flushes on delete, restarts after SIGKILL and SIGSTOP with Available telling the truth, rolls on an interval change, runs two replicas', async function () {
     this.timeout(600_000);
     // How long each step took on this node, for the record (nothing asserts a duration).
@@ -241,22 +341,22 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     stepDone('rolled on the interval change');
 
     // 2. `kubectl delete pod`: SIGTERM, and the status still pending lands before the pod is
-    //    gone. The next change waits for the trailing edge, up to a minute away, unless the
-    //    stop flushes it.
-    beta.mode = 'unavailable';
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a few probes see it
+    //    gone. A detail change (beta serves one more tool) waits for the trailing edge, up
+    //    to a minute away, unless the stop flushes it (a phase change would go out at once).
+    const before = Number((await readVmcp(ns, 'e2e')).status?.totalToolCount);
+    await beta.setToolCount(beta.toolCount + 1);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // beta's list_changed is seen
     const pending = await readVmcp(ns, 'e2e');
-    expect(pending.status?.phase, 'the second change is still pending').to.equal('Degraded');
+    expect(pending.status?.totalToolCount, 'the change is still pending').to.equal(before);
     const deleted = Date.now();
     kubectl('delete', 'pod', rolled.metadata?.name ?? '', '-n', ns, '--wait=true', '--timeout=60s');
     const flushed = await readVmcp(ns, 'e2e');
-    expect(flushed.status?.phase, 'flushed on SIGTERM').to.equal('Failed');
+    expect(flushed.status?.totalToolCount, 'flushed on SIGTERM').to.equal(before + 1);
     console.log(
       `      the pending status was flushed; the pod was gone ${String(Date.now() - deleted)} ms after kubectl delete`,
     );
     alpha.mode = 'ok';
-    beta.mode = 'ok';
-    // The replacement started while both backends were down: its first report used the
+    // The replacement started while alpha was down: its first report used the
     // 60 s window's leading edge, so their recovery would wait for the trailing edge. Back
     // to 3 s (another roll) so the steps below see changes within seconds.
     const afterDelete = await rollTo('3s');
