@@ -1,15 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import { readJsonBody as readBounded } from '../server/read-json-body.js';
 
-/** A request's body parsed as JSON; `undefined` when empty or not JSON. */
+/** A request's body parsed as JSON (at most 64 MiB); `undefined` when empty or not JSON. */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    return undefined;
-  }
+  const body = await readBounded(req, 64 * 1024 * 1024);
+  return body.ok ? body.value : undefined;
 }
 
 /** The JSON-RPC method of a message (the first of a batch), if it has one. */

@@ -23,8 +23,32 @@ export function boundedFetch(
   base: FetchLike = fetch,
 ): FetchLike {
   return async (url, init) => {
-    const response = await base(url, init);
-    if ((init?.method ?? 'GET').toUpperCase() !== 'POST' || response.body === null) return response;
+    // The SDK gives every request of a session the same long-lived signal; undici adds a
+    // listener to it per request that goes only when collected, and adding to a signal
+    // with thousands of listeners is slow. Each request gets a signal of its own, tied to
+    // the session's by one listener removed when the request ends.
+    const shared = init?.signal ?? undefined;
+    const own = shared === undefined ? undefined : new AbortController();
+    const forward = () => {
+      own?.abort(shared?.reason);
+    };
+    if (shared?.aborted === true) forward();
+    else shared?.addEventListener('abort', forward, { once: true });
+    const release = () => {
+      shared?.removeEventListener('abort', forward);
+    };
+    let response: Response;
+    try {
+      response = await base(url, own === undefined ? init : { ...init, signal: own.signal });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if ((init?.method ?? 'GET').toUpperCase() !== 'POST' || response.body === null) {
+      // A GET stream lives as long as the session: it keeps the tie.
+      if ((init?.method ?? 'GET').toUpperCase() !== 'GET') release();
+      return response;
+    }
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     if (declared > maxBytes) {
       await response.body.cancel().catch(() => undefined);
@@ -35,8 +59,16 @@ export function boundedFetch(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           seen += chunk.byteLength;
-          if (seen > maxBytes) controller.error(new ResponseTooLargeError(maxBytes));
-          else controller.enqueue(chunk);
+          if (seen > maxBytes) {
+            release();
+            controller.error(new ResponseTooLargeError(maxBytes));
+          } else controller.enqueue(chunk);
+        },
+        flush() {
+          release();
+        },
+        cancel() {
+          release();
         },
       }),
     );

@@ -23,6 +23,7 @@ import {
 } from './client-session.js';
 import { defaultAllowedHosts, hostCheckProblem } from './host-check.js';
 import { unresolvedConflicts } from './resolve-tools.js';
+import { readJsonBody } from './read-json-body.js';
 import { SessionRegistry } from './session-registry.js';
 
 /** Options of {@link VmcpServer.start}. */
@@ -289,7 +290,9 @@ export class VmcpServer {
         jsonRpcError(res, 404, -32001, 'Session not found');
         return;
       }
-      await session.transport.handleRequest(req, res);
+      const body = await this.#body(req, res);
+      if (body === NO_BODY) return;
+      await session.transport.handleRequest(req, res, body);
       return;
     }
     if (req.method !== 'POST') {
@@ -301,11 +304,28 @@ export class VmcpServer {
       jsonRpcError(res, 503, -32000, 'Service Unavailable: too many sessions');
       return;
     }
-    await this.#newSession(req, res);
+    const body = await this.#body(req, res);
+    if (body === NO_BODY) return;
+    await this.#newSession(req, res, body);
+  }
+
+  /**
+   * A POST's body, read here (bounded) rather than by the SDK's transport, which would
+   * make a web Request of it first; a GET or DELETE has none.
+   */
+  async #body(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    if (req.method !== 'POST') return undefined;
+    const body = await readJsonBody(
+      req,
+      this.#options.maxBodyBytes ?? VMCP_SERVER_DEFAULTS.maxBodyBytes,
+    );
+    if (body.ok) return body.value;
+    jsonRpcError(res, body.status, body.status === 413 ? -32000 : -32700, body.message);
+    return NO_BODY;
   }
 
   /** A POST without a session id: an `initialize`, which opens a session (else refused). */
-  async #newSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #newSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const state: ClientSessionState = {
       loggingLevel: undefined,
       subscriptions: new Set(),
@@ -315,7 +335,6 @@ export class VmcpServer {
     let registered: string | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      maxRequestBodySize: this.#options.maxBodyBytes ?? VMCP_SERVER_DEFAULTS.maxBodyBytes,
       onsessioninitialized: (sessionId) => {
         registered = sessionId;
         registry.add(sessionId, session);
@@ -337,7 +356,7 @@ export class VmcpServer {
       state.subscriptions.clear();
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, body);
     // Not an initialize (or a refused one): nothing to keep.
     if (registered === undefined) await server.close().catch(() => undefined);
   }
@@ -351,6 +370,9 @@ export class VmcpServer {
     }
   }
 }
+
+/** No body to pass on: the answer was already sent. */
+const NO_BODY = Symbol('no body');
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });

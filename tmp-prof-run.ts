@@ -1,0 +1,13 @@
+import { spawn } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+const start = (script: string, env: Record<string,string>, args: string[] = []) => new Promise<{url: string, child: any}>((resolve) => { const child = spawn(process.execPath, [...args, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }); child.stdout.setEncoding('utf8').once('data', (d: string) => resolve({ url: d.trim(), child })); });
+const backend = await start('/work/main/bench/serving/echo-backend.ts', {});
+const vmcp = await start('/work/main/bench/serving/vmcp.ts', { BACKEND_URL: backend.url }, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', '/tmp/exit-on-sigint.mjs']);
+const clients = await Promise.all(Array.from({ length: 16 }, async () => { const c = new Client({ name: 'b', version: '1' }); await c.connect(new StreamableHTTPClientTransport(new URL(vmcp.url))); return c; }));
+const until = performance.now() + 6000; let n = 0;
+await Promise.all(clients.map(async (c) => { while (performance.now() < until) { await c.request({ method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } }, CallToolResultSchema); n++; } }));
+console.log('calls', n);
+vmcp.child.kill('SIGINT'); await new Promise((r) => setTimeout(r, 1500)); backend.child.kill();
+process.exit(0);
