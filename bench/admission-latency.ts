@@ -124,14 +124,14 @@ async function main(): Promise<void> {
       sa: 'intruder',
       rules: [
         {
-          apiGroups: ['toolhive.stacklok.dev'],
+          apiGroups: ['vmcp-status.dev'],
           resources: ['virtualmcpservers/status'],
           verbs: ['get', 'patch'],
         },
       ],
     });
     await objects.createNamespacedCustomObject({
-      group: 'toolhive.stacklok.dev',
+      group: 'vmcp-status.dev',
       version: 'v1beta1',
       namespace: NAMESPACE,
       plural: 'virtualmcpservers',
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const name = `bench-${String(size)}`;
       await objects.createNamespacedCustomObject({
-        group: 'toolhive.stacklok.dev',
+        group: 'vmcp-status.dev',
         version: 'v1beta1',
         namespace: NAMESPACE,
         plural: 'virtualmcpservers',
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
         const started = performance.now();
         await api.patchNamespacedCustomObjectStatus(
           {
-            group: 'toolhive.stacklok.dev',
+            group: 'vmcp-status.dev',
             version: 'v1beta1',
             namespace: NAMESPACE,
             plural: 'virtualmcpservers',

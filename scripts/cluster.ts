@@ -64,7 +64,7 @@ async function up(): Promise<void> {
       'wait',
       '--for=condition=Established',
       '--timeout=60s',
-      'crd/virtualmcpservers.toolhive.stacklok.dev',
+      'crd/virtualmcpservers.vmcp-status.dev',
     ],
     ['apply', '--server-side', '-k', 'manifests/'],
     ...(node

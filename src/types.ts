@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-/** The vMCP's overall phase, as `kubectl get vmcp` shows it. */
+/** The vMCP's overall phase, as `kubectl get vmcpst` shows it. */
 export type Phase = 'Pending' | 'Ready' | 'Degraded' | 'Failed';
 
 /** Every phase, in the order the CRD's enum lists them. */

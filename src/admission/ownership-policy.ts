@@ -33,7 +33,7 @@ export interface OwnershipPolicyOptions {
   readonly breakGlassGroups?: readonly string[];
   /** Name of the policy (and of the binding). Defaults to `vmcp-status-ownership`. */
   readonly name?: string;
-  /** API group of the VirtualMCPServer CRD. Defaults to `toolhive.stacklok.dev`. */
+  /** API group of the VirtualMCPServer CRD. Defaults to `vmcp-status.dev`. */
   readonly group?: string;
   /**
    * The status layout the policy enforces (src/apply/ownership.ts): `top-level` (this
@@ -48,7 +48,7 @@ export const DEFAULT_POLICY_OPTIONS: Required<OwnershipPolicyOptions> = {
   operatorUsernames: ['system:serviceaccount:vmcp-system:vmcp-operator'],
   breakGlassGroups: ['system:masters'],
   name: 'vmcp-status-ownership',
-  group: 'toolhive.stacklok.dev',
+  group: 'vmcp-status.dev',
   layout: 'top-level',
 };
 

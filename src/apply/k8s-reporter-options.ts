@@ -19,7 +19,7 @@ export interface ReporterMetrics {
 /** Options of `K8sReporter` (src/apply/k8s-reporter.ts). */
 export interface K8sReporterOptions {
   readonly kubeConfig: KubeConfig;
-  /** The VirtualMCPServer; `apiVersion` defaults to `toolhive.stacklok.dev/v1beta1`. */
+  /** The VirtualMCPServer; `apiVersion` defaults to `vmcp-status.dev/v1beta1`. */
   readonly ref: ObjectRef;
   /** Defaults to `vmcp-runtime`. */
   readonly fieldManager?: string;

@@ -5,7 +5,7 @@ import type { Phase } from '../types.js';
 import { DEFAULT_API_VERSION, VMCP_KIND, type ObjectRef } from './status-patch.js';
 import { TokenBucket } from '../reactive/token-bucket.js';
 
-export const REPORTING_CONTROLLER = 'toolhive.stacklok.dev/vmcp-runtime';
+export const REPORTING_CONTROLLER = 'vmcp-status.dev/vmcp-runtime';
 
 /** Options of {@link PhaseEventRecorder}. */
 export interface PhaseEventRecorderOptions {

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 
 /** The VirtualMCPServer API every part of vmcp-status reads and writes. */
-export const DEFAULT_API_VERSION = 'toolhive.stacklok.dev/v1beta1';
+export const DEFAULT_API_VERSION = 'vmcp-status.dev/v1beta1';
 export const VMCP_KIND = 'VirtualMCPServer';
 export const VMCP_PLURAL = 'virtualmcpservers';
 

@@ -62,14 +62,14 @@ export async function prepareDemoCluster(target: DemoClusterTarget, logger: Logg
   logger.info(
     {
       component: 'demo',
-      command: `kubectl ${kubeconfig} get vmcp -n ${target.namespace} ${target.name} -w`,
+      command: `kubectl ${kubeconfig} get vmcpst -n ${target.namespace} ${target.name} -w`,
     },
     'demo: watch it',
   );
   logger.info(
     {
       component: 'demo',
-      command: `kubectl ${kubeconfig} get vmcp -n ${target.namespace} ${target.name} -o yaml --show-managed-fields`,
+      command: `kubectl ${kubeconfig} get vmcpst -n ${target.namespace} ${target.name} -o yaml --show-managed-fields`,
     },
     'demo: see who owns each field',
   );

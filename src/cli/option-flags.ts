@@ -10,6 +10,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   reporter: '--reporter',
   statusLayout: '--status-layout',
   fieldManager: '--field-manager',
+  apiVersion: '--api-version',
   writeLeaseDurationMs: '--write-lease-duration',
   statusRefreshMs: '--status-refresh',
   maxReportedBackends: '--max-reported-backends',

@@ -36,6 +36,7 @@ interface RunFlags extends LogFlags, ServeFlags {
   readonly statusRefresh: string;
   readonly maxReportedBackends?: string;
   readonly writeLeaseDuration: string;
+  readonly apiVersion?: string;
 }
 
 /**
@@ -103,6 +104,12 @@ export function createProgram(exitWith: ExitWith): Command {
     )
     .addOption(
       new Option(
+        '--api-version <group/version>',
+        "k8s mode: the VirtualMCPServer's apiVersion; toolhive.stacklok.dev/v1beta1 for ToolHive's CRD (default: vmcp-status.dev/v1beta1)",
+      ).env('VMCP_API_VERSION'),
+    )
+    .addOption(
+      new Option(
         '--status-layout <layout>',
         "k8s mode: top-level (this project's CRD), runtime (ToolHive's status.runtime), or auto from the CRD's schema (default: auto)",
       )
@@ -162,6 +169,7 @@ export function createProgram(exitWith: ExitWith): Command {
           reporter: flags.reporter,
           kubeconfigPath: firstKubeconfig(flags.kubeconfig),
           fieldManager: flags.fieldManager,
+          apiVersion: flags.apiVersion,
           statusLayout: flags.statusLayout,
           statusRefreshMs: parseDuration('--status-refresh', flags.statusRefresh),
           maxReportedBackends:

@@ -34,6 +34,8 @@ export interface ServeStatusOptions {
   readonly reporter: ReporterChoice;
   readonly kubeconfigPath?: string | undefined;
   readonly fieldManager?: string | undefined;
+  /** Kubernetes mode: the VirtualMCPServer's apiVersion. Defaults to `vmcp-status.dev/v1beta1`. */
+  readonly apiVersion?: string | undefined;
   /** Kubernetes mode: see `createReporter`. Defaults to `VMCP_STATUS_LAYOUT`, else `auto`. */
   readonly statusLayout?: StatusLayout | undefined;
   /** Kubernetes mode: see `createReporter`. Defaults to 60 000 ms; 0 is off. */
@@ -90,6 +92,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     logger,
     ...(options.kubeconfigPath === undefined ? {} : { kubeconfigPath: options.kubeconfigPath }),
     ...(options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager }),
+    ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }),
     ...(options.statusLayout === undefined ? {} : { statusLayout: options.statusLayout }),
     ...(options.writeLeaseDurationMs === undefined
       ? {}
@@ -159,7 +162,11 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   if (fromSpec && k8sMode !== undefined && kubeConfig !== undefined) {
     spec = followVmcpSpec({
       kubeConfig,
-      ref: { name: k8sMode.name, namespace: k8sMode.namespace },
+      ref: {
+        name: k8sMode.name,
+        namespace: k8sMode.namespace,
+        ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion }),
+      },
       logger,
     });
     logger.info(

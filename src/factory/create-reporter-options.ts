@@ -24,7 +24,7 @@ export interface CreateReporterOptions {
   readonly kubeconfigPath?: string;
   /** Kubernetes mode: the SSA field manager. Defaults to `vmcp-runtime`. */
   readonly fieldManager?: string;
-  /** Kubernetes mode: the VirtualMCPServer apiVersion. Defaults to `toolhive.stacklok.dev/v1beta1`. */
+  /** Kubernetes mode: the VirtualMCPServer apiVersion. Defaults to `vmcp-status.dev/v1beta1`. */
   readonly apiVersion?: string;
   /** Kubernetes mode: metrics hooks. */
   readonly metrics?: ReporterMetrics;

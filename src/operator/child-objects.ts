@@ -35,7 +35,7 @@ export const TERMINATION_GRACE_SECONDS = 30;
  * (`spec.reportInterval`, `spec.probe`), so changing them rolls the pods. Backends
  * are not in it: the runtime follows `spec.backends` itself, without a restart.
  */
-export const SETTINGS_HASH_ANNOTATION = 'toolhive.stacklok.dev/settings-hash';
+export const SETTINGS_HASH_ANNOTATION = 'vmcp-status.dev/settings-hash';
 /** Label on every child; the operator watches only objects with it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 

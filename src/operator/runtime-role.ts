@@ -14,7 +14,7 @@ const RUNTIME_RULES: ReadonlyArray<{
 }> = [
   {
     rule: {
-      apiGroups: ['toolhive.stacklok.dev'],
+      apiGroups: ['vmcp-status.dev'],
       resources: ['virtualmcpservers'],
       verbs: ['get', 'watch'],
     },
@@ -22,7 +22,7 @@ const RUNTIME_RULES: ReadonlyArray<{
   },
   {
     rule: {
-      apiGroups: ['toolhive.stacklok.dev'],
+      apiGroups: ['vmcp-status.dev'],
       resources: ['virtualmcpservers/status'],
       verbs: ['get', 'patch'],
     },

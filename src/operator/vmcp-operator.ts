@@ -29,7 +29,7 @@ export interface VmcpOperatorOptions {
   readonly namespace?: string | undefined;
   /** The SSA field manager for children and status. Defaults to `vmcp-operator`. */
   readonly fieldManager?: string | undefined;
-  /** Defaults to `toolhive.stacklok.dev/v1beta1`. */
+  /** Defaults to `vmcp-status.dev/v1beta1`. */
   readonly apiVersion?: string | undefined;
   /** For `status.url`. Defaults to `cluster.local`. */
   readonly clusterDomain?: string | undefined;

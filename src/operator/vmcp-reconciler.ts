@@ -45,7 +45,7 @@ export interface VmcpReconcilerOptions {
   readonly logger: Logger;
   /** Defaults to `vmcp-operator`. */
   readonly fieldManager?: string;
-  /** Defaults to `toolhive.stacklok.dev/v1beta1`. */
+  /** Defaults to `vmcp-status.dev/v1beta1`. */
   readonly apiVersion?: string;
   /** For `status.url`. Defaults to `cluster.local`. */
   readonly clusterDomain?: string;

@@ -28,7 +28,7 @@ import {
 export interface WatchVmcpSpecOptions {
   /** Needs `get` and `watch` on the object; nothing else (no `list`). */
   readonly kubeConfig: KubeConfig;
-  /** The runtime's own VirtualMCPServer; `apiVersion` defaults to `toolhive.stacklok.dev/v1beta1`. */
+  /** The runtime's own VirtualMCPServer; `apiVersion` defaults to `vmcp-status.dev/v1beta1`. */
   readonly ref: ObjectRef;
   /** Spec changes at info, unreadable fields at warn, RBAC refusals at error. Defaults to silent. */
   readonly logger?: Logger;

@@ -87,7 +87,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       'wait',
       '--for=condition=Established',
       '--timeout=60s',
-      'crd/virtualmcpservers.toolhive.stacklok.dev',
+      'crd/virtualmcpservers.vmcp-status.dev',
     );
     kubectl('apply', '--server-side', '-k', 'manifests/');
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
@@ -132,7 +132,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       120_000,
     );
     expect(ready.status).to.include({ backendCount: 2, totalToolCount: 7 });
-    const row = kubectlTable(kubectl('get', 'vmcp', 'demo', '-n', 'default'))[0];
+    const row = kubectlTable(kubectl('get', 'vmcpst', 'demo', '-n', 'default'))[0];
     expect(row).to.include({
       NAME: 'demo',
       PHASE: 'Ready',
@@ -205,7 +205,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     );
     const watch = spawn(
       join(plane.binDir, 'kubectl'),
-      ['--kubeconfig', plane.kubeconfigPath, 'get', 'vmcp', 'served', '-n', ns, '-w'],
+      ['--kubeconfig', plane.kubeconfigPath, 'get', 'vmcpst', 'served', '-n', ns, '-w'],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     let watched = '';

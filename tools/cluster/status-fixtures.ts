@@ -28,7 +28,7 @@ export function statusOf(
 export function vmcpObject(
   name: string,
   namespace: string,
-  apiVersion = 'toolhive.stacklok.dev/v1beta1',
+  apiVersion = 'vmcp-status.dev/v1beta1',
 ) {
   return { apiVersion, kind: 'VirtualMCPServer', metadata: { name, namespace }, spec: {} };
 }

@@ -34,7 +34,7 @@ import { waitFor } from '../../../tools/cluster/wait-for.js';
 
 const OPERATOR = DEFAULT_POLICY_OPTIONS.operatorUsernames[0]!;
 const statusRules = (verbs: string[]) => [
-  { apiGroups: ['toolhive.stacklok.dev'], resources: ['virtualmcpservers/status'], verbs },
+  { apiGroups: ['vmcp-status.dev'], resources: ['virtualmcpservers/status'], verbs },
 ];
 
 function condition(type: string, status: 'True' | 'False', reason = 'Testing') {
@@ -56,7 +56,7 @@ describe('the status-ownership admission policy on a real kube-apiserver', funct
 
   /** `virtualmcpservers… "NAME" is forbidden: ValidatingAdmissionPolicy … denied request: <reason>` */
   const denial = (name: string, ns: string, reason: string): string =>
-    `virtualmcpservers.toolhive.stacklok.dev "${name}" is forbidden: ValidatingAdmissionPolicy ` +
+    `virtualmcpservers.vmcp-status.dev "${name}" is forbidden: ValidatingAdmissionPolicy ` +
     `'${policy.policyName}' with binding '${policy.bindings.get(ns) ?? ''}' denied request: ${reason}`;
   const sa = (ns: string, name: string): string => `system:serviceaccount:${ns}:${name}`;
   const runtimeOwned = (ns: string, name: string): string =>
@@ -69,7 +69,7 @@ describe('the status-ownership admission policy on a real kube-apiserver', funct
     name: string,
   ): Promise<{ target: StatusTarget; runtime: KubeConfig }> {
     await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'toolhive.stacklok.dev',
+      group: 'vmcp-status.dev',
       version: 'v1beta1',
       namespace: ns,
       plural: 'virtualmcpservers',
@@ -499,9 +499,7 @@ describe('the status-ownership admission policy on a real kube-apiserver', funct
         `--as=${OPERATOR}`,
       ]);
       expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout).to.equal(
-        'virtualmcpserver.toolhive.stacklok.dev/kubectl-warn patched\n',
-      );
+      expect(result.stdout).to.equal('virtualmcpserver.vmcp-status.dev/kubectl-warn patched\n');
       expect(result.stderr).to.equal(
         `Warning: Validation failed for ValidatingAdmissionPolicy '${policy.policyName}' with binding '${
           policy.bindings.get(ns()) ?? ''

@@ -124,7 +124,7 @@ describe('vmcp-status demo --reporter k8s (the built CLI) on a real kube-apiserv
     });
     const watch = cli.lines.find((l) => l.msg === 'demo: watch it');
     expect(watch?.command).to.equal(
-      `kubectl --kubeconfig ${cluster.plane.kubeconfigPath} get vmcp -n ${namespace()} demo -w`,
+      `kubectl --kubeconfig ${cluster.plane.kubeconfigPath} get vmcpst -n ${namespace()} demo -w`,
     );
 
     const object = (await read())!;

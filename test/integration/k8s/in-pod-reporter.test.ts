@@ -20,7 +20,7 @@ describe('Kubernetes mode as a pod would run it', function () {
     const admin = cluster.plane.adminKubeConfig().makeApiClient(CustomObjectsApi);
     const ns = cluster.namespace;
     await admin.createNamespacedCustomObject({
-      group: 'toolhive.stacklok.dev',
+      group: 'vmcp-status.dev',
       version: 'v1beta1',
       namespace: ns,
       plural: 'virtualmcpservers',
@@ -43,7 +43,7 @@ describe('Kubernetes mode as a pod would run it', function () {
       await reporter.stop();
     }
     const object = (await admin.getNamespacedCustomObject({
-      group: 'toolhive.stacklok.dev',
+      group: 'vmcp-status.dev',
       version: 'v1beta1',
       namespace: ns,
       plural: 'virtualmcpservers',

@@ -68,7 +68,7 @@ describe('vmcp-status inspect (the built CLI) on a real kube-apiserver', functio
    * repair a foreign writer's change within moments (its drift watch).
    */
   async function reported(name: string, apiVersion?: string): Promise<void> {
-    const [group = '', version = ''] = (apiVersion ?? 'toolhive.stacklok.dev/v1beta1').split('/');
+    const [group = '', version = ''] = (apiVersion ?? 'vmcp-status.dev/v1beta1').split('/');
     await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
       group,
       version,
@@ -77,7 +77,7 @@ describe('vmcp-status inspect (the built CLI) on a real kube-apiserver', functio
       body: vmcpObject(name, cluster.namespace, `${group}/${version}`),
     });
     const rules = runtimeRules(name).map((r) =>
-      r.apiGroups.includes('toolhive.stacklok.dev') ? { ...r, apiGroups: [group] } : r,
+      r.apiGroups.includes('vmcp-status.dev') ? { ...r, apiGroups: [group] } : r,
     );
     const reporter = new K8sReporter({
       kubeConfig: await runtimeIdentity(cluster.plane, cluster.namespace, name, { rules }),
@@ -107,7 +107,7 @@ describe('vmcp-status inspect (the built CLI) on a real kube-apiserver', functio
     // The operator's fields, as vmcp-operator applies them.
     await admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus(
       {
-        group: 'toolhive.stacklok.dev',
+        group: 'vmcp-status.dev',
         version: 'v1beta1',
         namespace: cluster.namespace,
         plural: 'virtualmcpservers',
@@ -168,7 +168,7 @@ describe('vmcp-status inspect (the built CLI) on a real kube-apiserver', functio
       discoveredBackends: 2,
     });
 
-    foreignApply('virtualmcpservers.toolhive.stacklok.dev', 'clean', {
+    foreignApply('virtualmcpservers.vmcp-status.dev', 'clean', {
       phase: 'Ready',
       message: 'all good, says a script',
     });

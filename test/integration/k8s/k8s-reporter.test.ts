@@ -558,8 +558,14 @@ describe('K8sReporter on a real kube-apiserver', function () {
     expect(events.length).to.equal(5);
     expect(events.map((e) => e.note)).to.include('None → Ready: 1/1 backends routable, 10 tools');
     expect(events.find((e) => e.note?.startsWith('Ready → Failed'))?.type).to.equal('Warning');
-    expect(events[0]?.reportingController).to.equal('toolhive.stacklok.dev/vmcp-runtime');
-    const describe = cluster.plane.kubectl(['describe', 'vmcp', 'events', '-n', cluster.namespace]);
+    expect(events[0]?.reportingController).to.equal('vmcp-status.dev/vmcp-runtime');
+    const describe = cluster.plane.kubectl([
+      'describe',
+      'vmcpst',
+      'events',
+      '-n',
+      cluster.namespace,
+    ]);
     expect(describe.stdout).to.contain('PhaseChanged');
   });
 

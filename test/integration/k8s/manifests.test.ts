@@ -59,7 +59,7 @@ describe('manifests on a real kube-apiserver', function () {
       .readCustomResourceDefinition({ name: `${plural}.${group}` });
     const established = crd.status?.conditions?.find((c) => c.type === 'Established');
     expect(established?.status).to.equal('True');
-    expect(crd.spec.names.shortNames).to.deep.equal(['vmcp', 'virtualmcp']);
+    expect(crd.spec.names.shortNames).to.deep.equal(['vmcpst']);
     const example = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
       group,
       version,
@@ -86,11 +86,9 @@ describe('manifests on a real kube-apiserver', function () {
     expect(result.stderr).to.equal('');
     expect(result.code).to.equal(0);
     expect(result.stdout).to.match(
-      /customresourcedefinition.apiextensions.k8s.io\/virtualmcpservers.toolhive.stacklok.dev serverside-applied/,
+      /customresourcedefinition.apiextensions.k8s.io\/virtualmcpservers.vmcp-status.dev serverside-applied/,
     );
-    expect(result.stdout).to.match(
-      /virtualmcpserver.toolhive.stacklok.dev\/demo serverside-applied/,
-    );
+    expect(result.stdout).to.match(/virtualmcpserver.vmcp-status.dev\/demo serverside-applied/);
   });
 
   describe('the schema rejects', () => {
@@ -205,7 +203,7 @@ describe('manifests on a real kube-apiserver', function () {
     });
   });
 
-  it('shows an applied status in the real kubectl get vmcp columns', async () => {
+  it('shows an applied status in the real kubectl get vmcpst columns', async () => {
     const name = 'columns';
     const api = admin.makeApiClient(CustomObjectsApi);
     await api.createNamespacedCustomObject({

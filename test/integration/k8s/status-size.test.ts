@@ -102,7 +102,7 @@ describe('status size: discoveredBackends capped at 256, counts exact (real kube
         const rules =
           layout === 'runtime'
             ? runtimeRules(name).map((r) =>
-                r.apiGroups.includes('toolhive.stacklok.dev') ? { ...r, apiGroups: [group] } : r,
+                r.apiGroups.includes('vmcp-status.dev') ? { ...r, apiGroups: [group] } : r,
               )
             : runtimeRules(name);
         const outcomes: ReportOutcome[] = [];

@@ -38,8 +38,8 @@ import { LEVEL, memoryLogger } from '../../support/memory-log.js';
 
 /**
  * ToolHive's CRD (test/fixtures/toolhive) lives in its own API group here: the shared
- * apiserver serves this project's CRD as virtualmcpservers.toolhive.stacklok.dev for
- * the other test files, and a CRD name is its plural and group.
+ * apiserver may serve ToolHive's own group too (the install tests put it there); a
+ * group of its own keeps this file's objects apart from theirs.
  */
 const GROUP = 'toolhive-compat.test';
 const VERSION = 'v1beta1';
@@ -65,7 +65,7 @@ type Vmcp = OwnObject & {
 /** The runtime's Role of manifests/runtime/rbac.yaml, for the other group. */
 const rulesFor = (name: string) =>
   runtimeRules(name).map((r) =>
-    r.apiGroups.includes('toolhive.stacklok.dev') ? { ...r, apiGroups: [GROUP] } : r,
+    r.apiGroups.includes('vmcp-status.dev') ? { ...r, apiGroups: [GROUP] } : r,
   );
 
 /** The top-level status keys a manager owns, as `fieldsV1` lists them (`f:runtime`, `f:phase`). */

@@ -58,8 +58,8 @@ describe('manifests/operator', function () {
       return cluster.plane.kubectl(args).stdout.trim();
     };
     for (const [verb, resource] of [
-      ['watch', 'virtualmcpservers.toolhive.stacklok.dev'],
-      ['patch', 'virtualmcpservers.toolhive.stacklok.dev/status'],
+      ['watch', 'virtualmcpservers.vmcp-status.dev'],
+      ['patch', 'virtualmcpservers.vmcp-status.dev/status'],
       ['create', 'deployments.apps'],
       ['patch', 'roles.rbac.authorization.k8s.io'],
       ['create', 'rolebindings.rbac.authorization.k8s.io'],
@@ -68,8 +68,8 @@ describe('manifests/operator', function () {
       expect(can(verb!, resource!), `${verb} ${resource}`).to.equal('yes');
     for (const [verb, resource] of [
       ['delete', 'deployments.apps'],
-      ['update', 'virtualmcpservers.toolhive.stacklok.dev'],
-      ['patch', 'virtualmcpservers.toolhive.stacklok.dev'],
+      ['update', 'virtualmcpservers.vmcp-status.dev'],
+      ['patch', 'virtualmcpservers.vmcp-status.dev'],
       ['get', 'secrets'],
       ['escalate', 'roles.rbac.authorization.k8s.io'],
       ['bind', 'clusterroles.rbac.authorization.k8s.io'],

@@ -110,7 +110,7 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
       expect(child.metadata?.name, kind).to.equal('alpha-vmcp');
       expect(child.metadata?.ownerReferences, kind).to.have.length(1);
       expect(child.metadata?.ownerReferences?.[0], kind).to.deep.include({
-        apiVersion: 'toolhive.stacklok.dev/v1beta1',
+        apiVersion: 'vmcp-status.dev/v1beta1',
         kind: 'VirtualMCPServer',
         name: 'alpha',
         uid: created.metadata.uid,
@@ -288,7 +288,7 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
       message: 'Deployment avail-vmcp: 1/1 replicas available',
     });
     const upTable = kubectlTable(
-      cluster.plane.kubectl(['get', 'vmcp', 'avail', '-n', cluster.namespace]).stdout,
+      cluster.plane.kubectl(['get', 'vmcpst', 'avail', '-n', cluster.namespace]).stdout,
     )[0];
     expect(upTable).to.include({ PHASE: 'Ready', READY: 'True', AVAILABLE: 'True' });
 
@@ -302,7 +302,7 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
     expect(conditionOf(down, 'Available')?.reason).to.equal('DeploymentUnavailable');
     expect(conditionOf(down, 'Available')?.lastTransitionTime).to.be.a('string');
     const downTable = kubectlTable(
-      cluster.plane.kubectl(['get', 'vmcp', 'avail', '-n', cluster.namespace]).stdout,
+      cluster.plane.kubectl(['get', 'vmcpst', 'avail', '-n', cluster.namespace]).stdout,
     )[0];
     expect(downTable).to.include({ PHASE: 'Ready', READY: 'True', AVAILABLE: 'False' });
     expect(downTable?.URL).to.equal(

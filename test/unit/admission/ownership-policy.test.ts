@@ -62,7 +62,7 @@ describe('the status-ownership policy builder', () => {
       expect(policy.spec.failurePolicy).to.equal('Fail');
       expect(policy.spec.matchConstraints.resourceRules).to.deep.equal([
         {
-          apiGroups: ['toolhive.stacklok.dev'],
+          apiGroups: ['vmcp-status.dev'],
           apiVersions: ['*'],
           operations: ['UPDATE'],
           resources: ['virtualmcpservers/status'],

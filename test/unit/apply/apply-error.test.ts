@@ -50,7 +50,7 @@ describe('classifyApplyError', () => {
 
   it('reads unknown status fields out of a strict-validation 400', () => {
     const message =
-      'failed to create typed patch object (ns/x; toolhive.stacklok.dev/v1beta1, Kind=VirtualMCPServer): ' +
+      'failed to create typed patch object (ns/x; vmcp-status.dev/v1beta1, Kind=VirtualMCPServer): ' +
       '.status.totalToolCount: field not declared in schema, .status.discoveredBackends[name="a"].toolCount: field not declared in schema';
     expect(classifyApplyError(apiError(400, { message }))).to.deep.include({
       kind: 'unknown-fields',
@@ -119,13 +119,13 @@ describe('classifyApplyError on 403', () => {
     const rbac = classifyApplyError(
       apiError(403, {
         message:
-          'virtualmcpservers.toolhive.stacklok.dev "x" is forbidden: User "u" cannot patch resource',
+          'virtualmcpservers.vmcp-status.dev "x" is forbidden: User "u" cannot patch resource',
       }),
     );
     const policy = classifyApplyError(
       apiError(403, {
         message:
-          "virtualmcpservers.toolhive.stacklok.dev \"x\" is forbidden: ValidatingAdmissionPolicy 'vmcp-status-ownership' with binding 'vmcp-status-ownership' denied request: …",
+          "virtualmcpservers.vmcp-status.dev \"x\" is forbidden: ValidatingAdmissionPolicy 'vmcp-status-ownership' with binding 'vmcp-status-ownership' denied request: …",
       }),
     );
     expect(rbac).to.deep.include({ kind: 'forbidden', byPolicy: false });

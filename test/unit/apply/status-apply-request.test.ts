@@ -3,7 +3,7 @@ import { statusApplyRequest } from '../../../src/apply/status-apply-request.js';
 
 describe('statusApplyRequest', () => {
   const target = {
-    group: 'toolhive.stacklok.dev',
+    group: 'vmcp-status.dev',
     version: 'v1beta1',
     plural: 'virtualmcpservers',
     namespace: 'team-a',

@@ -20,7 +20,7 @@ function discovery(readings: SchemaReading[], layout: StatusLayout = 'auto') {
   const reads: string[] = [];
   const fields = new StatusFieldDiscovery({
     kubeConfig: new KubeConfig(),
-    group: 'toolhive.stacklok.dev',
+    group: 'vmcp-status.dev',
     version: 'v1beta1',
     layout,
     logger: log.logger,
@@ -39,7 +39,7 @@ describe('StatusFieldDiscovery', () => {
       { kind: 'found', status: toolhiveStatusSchema() },
     ]);
     await Promise.all([fields.discover({}), fields.discover()]);
-    expect(reads).to.deep.equal(['toolhive.stacklok.dev/v1beta1 VirtualMCPServer']);
+    expect(reads).to.deep.equal(['vmcp-status.dev/v1beta1 VirtualMCPServer']);
     expect(fields.decision).to.deep.equal({ layout: 'runtime', source: 'schema' });
     expect([...fields.dropped].sort()).to.deep.equal([
       'runtime.discoveredBackends[].toolCount',

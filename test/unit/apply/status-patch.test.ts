@@ -41,7 +41,7 @@ describe('statusApplyPatch', () => {
         check('a', 'healthy', { checkedAt: at }),
       ]),
     );
-    expect(patch.apiVersion).to.equal('toolhive.stacklok.dev/v1beta1');
+    expect(patch.apiVersion).to.equal('vmcp-status.dev/v1beta1');
     expect(patch.kind).to.equal('VirtualMCPServer');
     expect(patch.metadata).to.deep.equal(ref);
     expect(Object.keys(patch.status).sort()).to.deep.equal(

@@ -9,7 +9,7 @@ import { everyStatusFieldBody } from '../../../src/apply/status-field-discovery.
 import { readCrd } from '../../../tools/cluster/install-crd.js';
 import { toolhiveStatusSchema } from '../../support/k8s/toolhive-crd.js';
 
-const gvk = { group: 'toolhive.stacklok.dev', version: 'v1beta1', kind: 'VirtualMCPServer' };
+const gvk = { group: 'vmcp-status.dev', version: 'v1beta1', kind: 'VirtualMCPServer' };
 
 function ourStatusSchema(): SchemaNode {
   const crd = readCrd() as unknown as {

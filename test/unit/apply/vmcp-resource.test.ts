@@ -3,10 +3,10 @@ import { vmcpResource } from '../../../src/apply/vmcp-resource.js';
 import { ConfigError } from '../../../src/errors.js';
 
 describe('vmcpResource', () => {
-  it('defaults to toolhive.stacklok.dev/v1beta1 and splits a configured apiVersion', () => {
+  it('defaults to vmcp-status.dev/v1beta1 and splits a configured apiVersion', () => {
     expect(vmcpResource()).to.deep.equal({
-      apiVersion: 'toolhive.stacklok.dev/v1beta1',
-      group: 'toolhive.stacklok.dev',
+      apiVersion: 'vmcp-status.dev/v1beta1',
+      group: 'vmcp-status.dev',
       version: 'v1beta1',
       plural: 'virtualmcpservers',
     });

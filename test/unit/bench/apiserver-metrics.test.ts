@@ -13,7 +13,7 @@ const text = (cpu: number, lines: string[]) =>
   ].join('\n');
 
 describe('bench/apiserver-metrics', () => {
-  const resource = { group: 'toolhive.stacklok.dev', resource: 'virtualmcpservers' };
+  const resource = { group: 'vmcp-status.dev', resource: 'virtualmcpservers' };
 
   it('counts one resource by verb and subresource, conflicts apart, CPU as a difference', () => {
     const before = parseApiserverMetrics(

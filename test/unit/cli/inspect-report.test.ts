@@ -4,7 +4,7 @@ import { inspectReport } from '../../../src/cli/inspect-report.js';
 
 const at = '2026-11-29T10:00:00Z';
 const object = {
-  apiVersion: 'toolhive.stacklok.dev/v1beta1',
+  apiVersion: 'vmcp-status.dev/v1beta1',
   metadata: {
     name: 'demo',
     namespace: 'team-a',
@@ -69,7 +69,7 @@ describe('inspect report', () => {
     });
     const text = formatInspectReport(report);
     expect(text.split('\n').slice(0, 5)).to.deep.equal([
-      'VirtualMCPServer team-a/demo (toolhive.stacklok.dev/v1beta1)',
+      'VirtualMCPServer team-a/demo (vmcp-status.dev/v1beta1)',
       "Status layout: top-level (from the CRD's published schema)",
       'Phase:         Ready: 1/1 backends routable, 4 tools',
       'Backends:      1 routable of 1, 1 healthy, 0 unhealthy, 4 tools',

@@ -11,7 +11,7 @@ import { readManifest } from '../../../tools/cluster/manifests.js';
 import { runtimeRules } from '../../../tools/cluster/runtime-identity.js';
 
 const owner = {
-  apiVersion: 'toolhive.stacklok.dev/v1beta1',
+  apiVersion: 'vmcp-status.dev/v1beta1',
   kind: 'VirtualMCPServer',
   name: 'demo',
   namespace: 'team-a',

@@ -40,7 +40,7 @@ describe('controllerOwner', () => {
   const child = (ownerReferences: unknown[]) =>
     ({ metadata: { name: 'demo-vmcp', namespace: 'ns', ownerReferences } }) as never;
   const ref = {
-    apiVersion: 'toolhive.stacklok.dev/v1beta1',
+    apiVersion: 'vmcp-status.dev/v1beta1',
     kind: 'VirtualMCPServer',
     name: 'demo',
     uid: 'u',
@@ -48,19 +48,15 @@ describe('controllerOwner', () => {
 
   it('finds the controlling VirtualMCPServer of any served version', () => {
     expect(
-      controllerOwner(
-        child([{ ...ref, controller: true }]),
-        'toolhive.stacklok.dev',
-        'VirtualMCPServer',
-      ),
+      controllerOwner(child([{ ...ref, controller: true }]), 'vmcp-status.dev', 'VirtualMCPServer'),
     ).to.deep.equal({
       namespace: 'ns',
       name: 'demo',
     });
     expect(
       controllerOwner(
-        child([{ ...ref, apiVersion: 'toolhive.stacklok.dev/v1alpha1', controller: true }]),
-        'toolhive.stacklok.dev',
+        child([{ ...ref, apiVersion: 'vmcp-status.dev/v1alpha1', controller: true }]),
+        'vmcp-status.dev',
         'VirtualMCPServer',
       ),
     ).to.deep.equal({ namespace: 'ns', name: 'demo' });
@@ -68,7 +64,7 @@ describe('controllerOwner', () => {
 
   it('ignores non-controller owners and owners of other kinds or groups', () => {
     const find = (refs: unknown[]) =>
-      controllerOwner(child(refs), 'toolhive.stacklok.dev', 'VirtualMCPServer');
+      controllerOwner(child(refs), 'vmcp-status.dev', 'VirtualMCPServer');
     expect(find([ref])).to.equal(undefined);
     expect(find([{ ...ref, kind: 'MCPServer', controller: true }])).to.equal(undefined);
     expect(find([{ ...ref, apiVersion: 'example.dev/v1', controller: true }])).to.equal(undefined);

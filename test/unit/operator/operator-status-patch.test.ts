@@ -37,7 +37,7 @@ describe('operatorStatusPatch', () => {
       now,
     );
     expect(patch).to.deep.equal({
-      apiVersion: 'toolhive.stacklok.dev/v1beta1',
+      apiVersion: 'vmcp-status.dev/v1beta1',
       kind: 'VirtualMCPServer',
       metadata: ref,
       status: {
