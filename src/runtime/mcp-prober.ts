@@ -144,10 +144,10 @@ export class McpProber implements Prober {
   }
 
   #failure(err: unknown, latencyMs: number): ProbeResult {
-    const { category, httpStatus } = classifyProbeError(err);
+    const { category } = classifyProbeError(err);
     // Never the error itself: its text can hold the URL and the backend's own words.
+    // (The monitor logs the failure, whichever prober made it.)
     const errorDetail = probeErrorDetail(err);
-    this.#logger.debug({ errorCategory: category, httpStatus, errorDetail }, 'probe failed');
     // 401/403 is authentication_failed here; the health model tells an unauthenticated
     // backend (no credentials configured) from rejected credentials.
     return { outcome: 'failed', errorCategory: category, errorDetail, latencyMs };

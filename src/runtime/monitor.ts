@@ -179,6 +179,20 @@ export function monitorBackends(
         health.allowProbe(backend.name)
           ? limit.run(probeOnce(prober)).pipe(
               map((result) => {
+                // Every prober's failures are logged here, at debug, in safe words only:
+                // the category and the redacted detail, never the error's own text.
+                if (result.outcome === 'failed') {
+                  root?.debug(
+                    {
+                      component: 'monitor',
+                      backend: backend.name,
+                      errorCategory: result.errorCategory,
+                      errorDetail: result.errorDetail,
+                      latencyMs: Math.round(result.latencyMs),
+                    },
+                    'probe failed',
+                  );
+                }
                 health.recordProbe(backend.name, result);
               }),
             )

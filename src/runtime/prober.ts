@@ -16,7 +16,7 @@ export interface ProbeResult {
   readonly latencyMs: number;
   /** Why it failed; set only for `failed`. */
   readonly errorCategory?: ErrorCategory | undefined;
-  /** Raw error text, for debug logs only. */
+  /** A scrubbed account of the failure for debug logs (class, code, HTTP status; never message text). */
   readonly errorDetail?: string | undefined;
 }
 

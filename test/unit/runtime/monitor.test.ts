@@ -6,6 +6,7 @@ import { monitorBackends, type MonitorOptions } from '../../../src/runtime/monit
 import type { ProbeResult } from '../../../src/runtime/prober.js';
 import type { BackendHealthEvent } from '../../../src/types.js';
 import { testScheduler } from '../../support/marbles.js';
+import { LEVEL, memoryLogger } from '../../support/memory-log.js';
 import { ScriptedProbers, results } from '../../support/mcp/scripted-prober.js';
 
 const backend = (name: string, url = `http://127.0.0.1:1/${name}`): BackendConfig => ({
@@ -57,6 +58,40 @@ describe('monitorBackends', function () {
     });
     expect(probers.of('x')[0]!.probes).to.equal(3);
     expect(probers.of('x')[0]!.closed).to.equal(1);
+  });
+
+  it('logs each failed probe at debug, whichever prober made it: category and scrubbed detail', function () {
+    const log = memoryLogger('debug');
+    const probers = new ScriptedProbers(() =>
+      of<ProbeResult>({
+        outcome: 'failed',
+        errorCategory: 'backend_unavailable',
+        errorDetail: 'StreamableHTTPError HTTP 500',
+        latencyMs: 3.4,
+      }),
+    );
+    scheduler.run(({ flush }) => {
+      const sub = monitorBackends(of([x]), {
+        probeIntervalMs: 10,
+        createProber: probers.create,
+        scheduler,
+        logger: log.logger,
+      }).subscribe();
+      scheduler.schedule(() => {
+        sub.unsubscribe();
+      }, 25);
+      flush();
+    });
+    const failed = log.lines.filter((l) => l.msg === 'probe failed');
+    expect(failed).to.have.length(3);
+    expect(failed[0]).to.deep.include({
+      level: LEVEL.debug,
+      component: 'monitor',
+      backend: 'x',
+      errorCategory: 'backend_unavailable',
+      errorDetail: 'StreamableHTTPError HTTP 500',
+      latencyMs: 3,
+    });
   });
 
   it('carries tool count, latency, url and check time in each event', function () {
