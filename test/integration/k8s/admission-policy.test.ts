@@ -387,11 +387,11 @@ describe('the status-ownership admission policy on a real kube-apiserver', funct
       });
     });
 
-    it('kubectl shows the denial as README.md does', async () => {
+    it('kubectl shows the denial as docs/ownership.md does', async () => {
       await seeded(ns(), 'kubectl-deny');
       const result = cluster.plane.kubectl([
         'patch',
-        'vmcp',
+        'vmcpst',
         'kubectl-deny',
         '-n',
         ns(),
@@ -488,7 +488,7 @@ describe('the status-ownership admission policy on a real kube-apiserver', funct
       await seeded(ns(), 'kubectl-warn');
       const result = cluster.plane.kubectl([
         'patch',
-        'vmcp',
+        'vmcpst',
         'kubectl-warn',
         '-n',
         ns(),

@@ -613,7 +613,7 @@ describe('K8sReporter on a real kube-apiserver', function () {
     await reporter.report(statusOf([['alpha', 'healthy']]));
     const out = cluster.plane.kubectl([
       'get',
-      'vmcp',
+      'vmcpst',
       'kubectl',
       '-n',
       cluster.namespace,

@@ -86,10 +86,10 @@ describe('humanLogLine (the pretty log format)', function () {
     ).to.equal('19:07:09 backend  search healthy → unhealthy (timeout)');
     expect(
       humanLogLine(
-        { ...base, component: 'demo', msg: 'demo: watch it', command: 'kubectl get vmcp -w' },
+        { ...base, component: 'demo', msg: 'demo: watch it', command: 'kubectl get vmcpst -w' },
         { utc: true },
       ),
-    ).to.equal('19:07:09 demo     watch it: kubectl get vmcp -w');
+    ).to.equal('19:07:09 demo     watch it: kubectl get vmcpst -w');
   });
 
   it('writes any other record as level, message and key=value fields, errors by message', function () {
