@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { SERVICE_ACCOUNT_DIR } from '../factory/detect-reporter-mode.js';
 import { createLogger } from '../logger.js';
 import { parseDuration } from '../runtime/parse-duration.js';
+import { DEFAULT_RUNTIME_IMAGE } from '../operator/runtime-image.js';
 import { checkKubernetesName } from '../validate.js';
 import type { ExitWith } from './exit-with.js';
 import { firstKubeconfig } from './first-kubeconfig.js';
@@ -18,6 +19,7 @@ interface OperatorFlags extends LogFlags {
   readonly resync: string;
   readonly concurrency: string;
   readonly clusterDomain: string;
+  readonly runtimeImage: string;
   readonly metricsBindAddress: string;
   readonly healthProbeBindAddress: string;
 }
@@ -52,6 +54,14 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
     )
     .option('--concurrency <n>', 'VirtualMCPServers reconciled at once', '1')
     .option('--cluster-domain <domain>', 'cluster DNS domain of status.url', 'cluster.local')
+    .addOption(
+      new Option(
+        '--runtime-image <image>',
+        "the runtime pods' image (no VirtualMCPServer picks it)",
+      )
+        .env('VMCP_RUNTIME_IMAGE')
+        .default(DEFAULT_RUNTIME_IMAGE),
+    )
     .addOption(
       new Option(
         '--metrics-bind-address <address>',
@@ -110,6 +120,7 @@ export function addOperatorCommand(program: Command, exitWith: ExitWith): void {
           resyncPeriodMs,
           concurrency,
           clusterDomain: flags.clusterDomain,
+          runtimeImage: flags.runtimeImage,
           metricsAddress,
           healthAddress,
           healthRequired: command.getOptionValueSource('healthProbeBindAddress') !== 'default',

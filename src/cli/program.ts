@@ -14,6 +14,7 @@ import { healthProbeOption } from './health-server.js';
 import { logFormatOption, logLevelOption, type LogFlags } from './log-options.js';
 import { addInspectCommand } from './inspect-command.js';
 import { parseBindAddress } from './metrics-server.js';
+import type { RunConfig } from './config-file.js';
 import { addOperatorCommand } from './operator-command.js';
 import {
   allowedHostOption,
@@ -71,17 +72,21 @@ export function createProgram(exitWith: ExitWith): Command {
     )
     .option(
       '-c, --config <file>',
-      'YAML config file: backends and probe settings (optional when backends come from the spec)',
+      'YAML config file in the shape of the VirtualMCPServer spec.config: backends, aggregation, operational settings (optional when backends come from the spec)',
     )
     .addOption(
       new Option(
         '--backends-from <source>',
-        'spec: the VirtualMCPServer spec.backends, watched (k8s mode); config: the config file; auto: spec in k8s mode when the config file lists no backends, else config',
+        'spec: the VirtualMCPServer spec.config.backends, watched (k8s mode); config: the config file; auto: spec in k8s mode when the config file lists no backends, else config',
       )
         .choices(BACKENDS_FROM)
         .default('auto'),
     )
-    .addOption(intervalOption('the config file’s interval, else 30s'))
+    .addOption(
+      intervalOption(
+        'the config file’s operational.failureHandling.statusReportingInterval, else 30s',
+      ),
+    )
     .addOption(
       new Option(
         '--reporter <reporter>',
@@ -153,13 +158,15 @@ export function createProgram(exitWith: ExitWith): Command {
       // (yaml, zod), then the Kubernetes client and the MCP SDK. Together they take
       // about a second, which --help, --version and a bad flag need not wait for.
       const { loadConfigFile } = await import('./config-file.js');
-      const config =
+      const config: RunConfig =
         flags.config === undefined
-          ? { intervalMs: undefined, backends: [], monitor: {}, aggregation: {} }
+          ? { backends: [], monitor: {}, aggregation: {}, notes: [] }
           : await loadConfigFile(flags.config);
-      const intervalMs = flagInterval ?? config.intervalMs;
+      const intervalMs = flagInterval ?? config.reportIntervalMs;
       if (intervalMs !== undefined) positive('--interval', intervalMs);
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
+      for (const note of config.notes)
+        logger.warn({ component: 'config', file: flags.config }, note);
       const { serveStatus } = await import('./serve-status.js');
       exitWith(
         await serveStatus({
@@ -183,6 +190,7 @@ export function createProgram(exitWith: ExitWith): Command {
             host: flags.host,
             port: servePort(flags),
             aggregation: config.aggregation,
+            ...(config.callTimeoutMs === undefined ? {} : { callTimeoutMs: config.callTimeoutMs }),
             ...(flags.allowedHost === undefined ? {} : { allowedHosts: flags.allowedHost }),
           },
           metricsAddress,

@@ -10,11 +10,11 @@ import type { MonitorOptions } from '../runtime/monitor.js';
 import { formatDuration } from '../runtime/parse-duration.js';
 import { followVmcpSpec, type FollowedVmcpSpec } from '../runtime/spec-backends.js';
 import { startStatusReporting } from '../runtime/start-status-reporting.js';
-import type { VmcpSpecSettings } from '../runtime/vmcp-spec.js';
+import { restartSettingsKey, type VmcpSpecSettings } from '../runtime/vmcp-spec.js';
 import { BackendHealthModel } from '../runtime/backend-health-model.js';
 import { clientProber } from '../runtime/client-prober.js';
 import { packageVersion } from '../runtime/package-version.js';
-import type { AggregationConfig } from '../server/aggregation-config.js';
+import type { AggregationConfig } from '../config/aggregation-config.js';
 import { VmcpServer } from '../server/vmcp-server.js';
 import type { BackendsFrom } from './backends-from.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
@@ -56,6 +56,8 @@ export interface ServeStatusOptions {
     readonly host: string;
     readonly port: number;
     readonly aggregation: AggregationConfig;
+    /** One backend call's deadline. Defaults to 30 s. */
+    readonly callTimeoutMs?: number | undefined;
     readonly allowedHosts?: readonly string[] | undefined;
   };
   /** `undefined`: no metrics endpoint. */
@@ -158,6 +160,8 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   let monitor: MonitorOptions =
     mode.mode === 'log' ? { transitionLevel: 'debug', ...options.monitor } : options.monitor;
   let intervalMs = options.intervalMs ?? 30_000;
+  let aggregation = options.serve.aggregation;
+  let callTimeoutMs = options.serve.callTimeoutMs;
   let spec: FollowedVmcpSpec | undefined;
   if (fromSpec && k8sMode !== undefined && kubeConfig !== undefined) {
     spec = followVmcpSpec({
@@ -188,6 +192,11 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     }
     monitor = { ...first.monitor, ...monitor };
     intervalMs = options.intervalMs ?? first.reportIntervalMs ?? 30_000;
+    // What the file does not set comes from the spec.
+    aggregation = hasSettings(options.serve.aggregation)
+      ? options.serve.aggregation
+      : (first.aggregation ?? {});
+    callTimeoutMs = options.serve.callTimeoutMs ?? first.callTimeoutMs;
     backends$ = spec.backends$;
     warnOnRestartOnlyChanges(spec, first, logger);
   }
@@ -205,7 +214,8 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
   try {
     server = await VmcpServer.start({
       backends: spec === undefined ? options.backends : await firstBackends(backends$),
-      aggregation: options.serve.aggregation,
+      aggregation,
+      ...(callTimeoutMs === undefined ? {} : { callTimeoutMs }),
       host: options.serve.host,
       port: options.serve.port,
       health,
@@ -221,7 +231,7 @@ export async function serveStatus(options: ServeStatusOptions): Promise<number> 
     await reporter.stop();
     await metricsServer?.close();
     await healthServer?.close();
-    throw err;
+    throw listenProblem(err, options.serve) ?? err;
   }
   probes.serving(() => server.ready);
   const following =
@@ -304,14 +314,7 @@ function warnOnRestartOnlyChanges(
   first: VmcpSpecSettings,
   logger: Logger,
 ): void {
-  const key = (s: VmcpSpecSettings): string =>
-    JSON.stringify([
-      s.reportIntervalMs,
-      s.monitor.probeIntervalMs,
-      s.monitor.probeTimeoutMs,
-      s.monitor.degradedThresholdMs,
-      s.monitor.unhealthyThreshold,
-    ]);
+  const key = restartSettingsKey;
   const started = key(first);
   let warned = started;
   spec.spec$.subscribe((reading) => {
@@ -321,7 +324,7 @@ function warnOnRestartOnlyChanges(
     if (now === started) return;
     logger.warn(
       { component: 'spec-watch', generation: reading.generation },
-      'spec.probe or spec.reportInterval changed: backend changes apply at once, these settings when the runtime restarts',
+      'spec.config changed beyond its backends: backend changes apply at once, the other settings when the runtime restarts (the operator rolls its pods)',
     );
   });
 }
@@ -331,4 +334,27 @@ function firstBackends(
   backends$: Observable<readonly BackendConfig[]>,
 ): Promise<readonly BackendConfig[]> {
   return firstValueFrom(backends$);
+}
+
+function hasSettings(aggregation: AggregationConfig): boolean {
+  return Object.keys(aggregation).length > 0;
+}
+
+/** A port that cannot be bound, as the flag to change: `--port: expected a free port…`. */
+function listenProblem(
+  err: unknown,
+  serve: { host: string; port: number },
+): ConfigError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return undefined;
+  const where = `${serve.host}:${String(serve.port)}`;
+  return code === 'EADDRNOTAVAIL'
+    ? new ConfigError('--host', 'an address of this machine', serve.host)
+    : new ConfigError(
+        '--port',
+        code === 'EADDRINUSE'
+          ? 'a port nothing else listens on (0 picks a free one)'
+          : 'a port this user may bind (above 1023 unless privileged)',
+        where,
+      );
 }

@@ -32,12 +32,21 @@ export const HEALTH_PORT = 8081;
 export const TERMINATION_GRACE_SECONDS = 30;
 /**
  * Pod-template annotation: a digest of the settings the runtime reads only at start
- * (`spec.reportInterval`, `spec.probe`), so changing them rolls the pods. Backends
- * are not in it: the runtime follows `spec.backends` itself, without a restart.
+ * (everything in `spec.config` but the backends), so changing them rolls the pods.
+ * Backends are not in it: the runtime follows `spec.config.backends` itself, without a
+ * restart.
  */
 export const SETTINGS_HASH_ANNOTATION = 'vmcp-status.dev/settings-hash';
 /** Label on every child; the operator watches only objects with it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+/** What the operator decides for every runtime pod (not each object's spec: `--runtime-image`). */
+export interface RuntimePodSettings {
+  /** The runtime's image. */
+  readonly image: string;
+  /** Defaults to `IfNotPresent`. */
+  readonly imagePullPolicy?: string | undefined;
+}
 
 /** The children of one VirtualMCPServer, and the order they are applied in. */
 export interface ChildObjects {
@@ -94,13 +103,18 @@ export function ownerReference(owner: OwnerRef): V1OwnerReference {
  * Deployment, all named `<name>-vmcp`, labelled, and owned by the VirtualMCPServer
  * (`controller: true`), so the garbage collector removes them with it.
  *
- * The Deployment runs `vmcp-status run` in Kubernetes mode with `VMCP_NAME`,
- * `VMCP_NAMESPACE` and `POD_NAME` (downward API), and the reporter settings of the
- * spec as flags (`--interval`, `--field-manager`); the runtime reads `spec.backends`
- * and `spec.probe` from its own object (`--backends-from spec`), so the Role's
- * `get` and `watch` on it is all the configuration it needs. Pure.
+ * The Deployment runs `vmcp-status run` in Kubernetes mode, from the image the operator
+ * is set to (never one an object names), with `VMCP_NAME`, `VMCP_NAMESPACE` and
+ * `POD_NAME` (downward API), and the reporter settings of the spec as flags
+ * (`--interval`, `--field-manager`); the runtime reads `spec.config` from its own
+ * object (`--backends-from spec`), so the Role's `get` and `watch` on it is all the
+ * configuration it needs. Its pod meets Pod Security `restricted`. Pure.
  */
-export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
+export function childObjects(
+  owner: OwnerRef,
+  spec: VmcpSpec,
+  pod: RuntimePodSettings,
+): ChildObjects {
   const name = childName(owner.name);
   const labels = childLabels(owner.name);
   const metadata = () => ({
@@ -114,7 +128,7 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
     'app.kubernetes.io/instance': owner.name,
   };
   // Read by the runtime at start only: a change must roll the pods.
-  const settings = JSON.stringify([spec.reportInterval, spec.probe]);
+  const settings = JSON.stringify([spec.reportInterval, spec.restartSettings]);
 
   const serviceAccount: V1ServiceAccount = {
     apiVersion: 'v1',
@@ -164,10 +178,24 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
         spec: {
           serviceAccountName: name,
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          ...(spec.imagePullSecrets.length > 0
+            ? { imagePullSecrets: spec.imagePullSecrets.map((s) => ({ name: s.name })) }
+            : {}),
+          // Pod Security `restricted`.
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: 'vmcp',
-              image: spec.image,
+              image: pod.image,
+              imagePullPolicy: pod.imagePullPolicy ?? 'IfNotPresent',
+              resources: {
+                ...(spec.resources.requests === undefined
+                  ? {}
+                  : { requests: { ...spec.resources.requests } }),
+                ...(spec.resources.limits === undefined
+                  ? {}
+                  : { limits: { ...spec.resources.limits } }),
+              },
               args: [
                 'run',
                 '--reporter',
@@ -223,6 +251,7 @@ export function childObjects(owner: OwnerRef, spec: VmcpSpec): ChildObjects {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
               },
             },
           ],

@@ -1,40 +1,43 @@
-import { redactUrl } from '../redact-url.js';
 import { FIELD_MANAGERS } from '../apply/ownership.js';
+import { parseVmcpConfig } from '../config/parse-vmcp-config.js';
 import { ConfigError } from '../errors.js';
-import { BACKEND_TRANSPORTS, type BackendTransport } from '../runtime/backend-config.js';
-import { parseDuration } from '../runtime/parse-duration.js';
-import { DNS1123_LABEL } from '../validate.js';
+import { parseVmcpSpec, restartSettingsKey } from '../runtime/vmcp-spec.js';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../validate.js';
 
-/** One backend of a valid spec. */
-export interface BackendSpec {
-  readonly name: string;
-  readonly url: string;
-  readonly transport: BackendTransport;
+/** CPU and memory for the runtime's container, as Kubernetes quantities. */
+export interface RuntimeResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
 }
 
 /** A `VirtualMCPServer` spec that passed {@link validateSpec}, with every default filled in. */
 export interface VmcpSpec {
-  readonly backends: readonly BackendSpec[];
-  /** Go-style, as written: `30s`. */
+  /** `spec.config.operational.failureHandling.statusReportingInterval` as written (`30s`): the runtime's `--interval`. */
   readonly reportInterval: string;
-  readonly probe: {
-    readonly interval: string;
-    readonly timeout: string;
-    readonly degradedThreshold: string;
-    readonly unhealthyThreshold: number;
-  };
+  /** What the runtime reads only at start, as one string: a change rolls its pods. */
+  readonly restartSettings: string;
   readonly replicas: number;
-  readonly image: string;
   readonly fieldManager: string;
+  readonly imagePullSecrets: ReadonlyArray<{ readonly name: string }>;
+  readonly resources: RuntimeResources;
+  /** ToolHive's fields this project accepts and does not use, to say so. */
+  readonly notes: readonly string[];
 }
+
+/**
+ * The runtime container's requests and limits when the spec sets none: sized from the
+ * runtime pod's use measured on the local node (docs/operator.md), with room for
+ * bursts of sessions.
+ */
+export const DEFAULT_RUNTIME_RESOURCES: RuntimeResources = {
+  requests: { cpu: '50m', memory: '96Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
 
 /** The CRD's defaults (manifests/crd/virtualmcpservers.yaml), for objects stored before they existed. */
 export const SPEC_DEFAULTS = {
-  transport: 'streamable-http',
   reportInterval: '30s',
-  probe: { interval: '30s', timeout: '10s', degradedThreshold: '5s', unhealthyThreshold: 3 },
   replicas: 1,
-  image: 'ghcr.io/vmcp-status/vmcp-status:0.1.0',
   fieldManager: FIELD_MANAGERS.runtime,
 } as const;
 
@@ -54,11 +57,16 @@ export interface VmcpObjectInput {
 
 type Raw = Record<string, unknown>;
 
+/** A Kubernetes quantity: `500m`, `1`, `96Mi`, `1.5Gi`. */
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
 /**
- * Checks what the CRD schema cannot: URLs that parse, durations above zero, a name
- * that fits the children's names, a runtime field manager that is not the operator's
- * own. Every problem names its field (`spec.backends[1].url`), as `ConfigError`s do.
- * Fills in the CRD's defaults. Pure.
+ * Checks what the CRD schema cannot, or what an object stored before the schema had it
+ * may lack: `spec.config` read as the runtime reads it (`parseVmcpConfig`: backends,
+ * aggregation, durations, conflict settings), a name that fits the children's names,
+ * a runtime field manager that is not the operator's own, requests and limits that are
+ * quantities. Every problem names its field (`spec.config.backends[1].url`), as
+ * `ConfigError`s do. Fills in the defaults. Pure.
  *
  * @param operatorFieldManager the operator's SSA field manager: the runtime must use another.
  */
@@ -78,84 +86,32 @@ export function validateSpec(
     );
   }
   const spec = isObject(object.spec) ? object.spec : {};
-  const probe = isObject(spec.probe) ? spec.probe : {};
+  const config = parseVmcpConfig(spec.config, { field: 'spec.config' });
+  problems.push(...config.problems);
 
-  const duration = (field: string, value: unknown, fallback: string, min: number): string => {
-    if (value === undefined) return fallback;
-    const expected = `a duration ${min > 0 ? 'above 0' : 'of 0 or more'}, such as 30s or 2m`;
-    if (typeof value !== 'string') {
-      problems.push(new ConfigError(field, expected, show(value)));
-      return fallback;
-    }
-    try {
-      if (parseDuration(field, value) < min) problems.push(new ConfigError(field, expected, value));
-    } catch {
-      problems.push(new ConfigError(field, expected, value));
-    }
-    return value;
-  };
-  const integer = (field: string, value: unknown, fallback: number, min: number, max: number) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      problems.push(new ConfigError(field, `an integer from ${min} to ${max}`, show(value)));
-      return fallback;
-    }
-    return value;
-  };
-  const text = (
-    field: string,
-    value: unknown,
-    fallback: string,
-    pattern: RegExp,
-    expected: string,
-  ) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'string' || !pattern.test(value)) {
-      problems.push(new ConfigError(field, expected, show(value)));
-      return fallback;
-    }
-    return value;
-  };
-
-  const backends = parseBackends(spec.backends, problems);
-  const reportInterval = duration(
-    'spec.reportInterval',
-    spec.reportInterval,
-    SPEC_DEFAULTS.reportInterval,
-    1,
+  const replicas = integer(
+    'spec.replicas',
+    spec.replicas,
+    SPEC_DEFAULTS.replicas,
+    0,
+    100,
+    problems,
   );
-  const parsedProbe = {
-    interval: duration('spec.probe.interval', probe.interval, SPEC_DEFAULTS.probe.interval, 1),
-    timeout: duration('spec.probe.timeout', probe.timeout, SPEC_DEFAULTS.probe.timeout, 1),
-    degradedThreshold: duration(
-      'spec.probe.degradedThreshold',
-      probe.degradedThreshold,
-      SPEC_DEFAULTS.probe.degradedThreshold,
-      0,
-    ),
-    unhealthyThreshold: integer(
-      'spec.probe.unhealthyThreshold',
-      probe.unhealthyThreshold,
-      SPEC_DEFAULTS.probe.unhealthyThreshold,
-      1,
-      100,
-    ),
-  };
-  const replicas = integer('spec.replicas', spec.replicas, SPEC_DEFAULTS.replicas, 0, 100);
-  const image = text(
-    'spec.image',
-    spec.image,
-    SPEC_DEFAULTS.image,
-    /^[^\s]{1,4096}$/,
-    'a container image reference without spaces',
-  );
-  const fieldManager = text(
-    'spec.fieldManager',
-    spec.fieldManager,
-    SPEC_DEFAULTS.fieldManager,
-    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-    'a field manager name: lower-case letters, digits, "-" and "."',
-  );
+  let fieldManager: string = SPEC_DEFAULTS.fieldManager;
+  if (spec.fieldManager !== undefined) {
+    if (
+      typeof spec.fieldManager !== 'string' ||
+      !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(spec.fieldManager)
+    ) {
+      problems.push(
+        new ConfigError(
+          'spec.fieldManager',
+          'a field manager name: lower-case letters, digits, "-" and "."',
+          show(spec.fieldManager),
+        ),
+      );
+    } else fieldManager = spec.fieldManager;
+  }
   if (fieldManager === operatorFieldManager) {
     problems.push(
       new ConfigError(
@@ -165,65 +121,108 @@ export function validateSpec(
       ),
     );
   }
+  const imagePullSecrets = pullSecrets(spec.imagePullSecrets, problems);
+  const resources = runtimeResources(spec.resources, problems);
+  const incomingAuth = isObject(spec.incomingAuth) ? spec.incomingAuth : undefined;
+  if (incomingAuth !== undefined && incomingAuth.type !== 'anonymous') {
+    problems.push(
+      new ConfigError(
+        'spec.incomingAuth.type',
+        'anonymous (the only incoming authentication vmcp-status serves)',
+        show(incomingAuth.type),
+      ),
+    );
+  }
   if (problems.length > 0) return { valid: false, problems };
+
+  const handling = (spec.config as { operational?: { failureHandling?: Raw } } | undefined)
+    ?.operational?.failureHandling;
+  const written = handling?.statusReportingInterval;
+  const notes = [...config.notes];
+  if (spec.groupRef !== undefined)
+    notes.push("spec.groupRef: ToolHive's, not used by vmcp-status; ignored");
   return {
     valid: true,
-    spec: { backends, reportInterval, probe: parsedProbe, replicas, image, fieldManager },
+    spec: {
+      reportInterval: typeof written === 'string' ? written : SPEC_DEFAULTS.reportInterval,
+      restartSettings: restartSettingsKey(parseVmcpSpec(spec).settings),
+      replicas,
+      fieldManager,
+      imagePullSecrets,
+      resources,
+      notes,
+    },
   };
 }
 
-function parseBackends(value: unknown, problems: ConfigError[]): BackendSpec[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.push(new ConfigError('spec.backends', 'a list of backends'));
-    return [];
+function integer(
+  field: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: ConfigError[],
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(new ConfigError(field, `an integer from ${min} to ${max}`, show(value)));
+    return fallback;
   }
-  const backends: BackendSpec[] = [];
-  const seen = new Set<string>();
-  value.forEach((item: unknown, index) => {
-    const field = `spec.backends[${index}]`;
-    const backend = isObject(item) ? item : {};
-    const name = backend.name;
-    if (typeof name !== 'string' || name.length > 63 || !DNS1123_LABEL.test(name)) {
-      problems.push(new ConfigError(`${field}.name`, 'a DNS-1123 label', show(name)));
-      return;
-    }
-    if (seen.has(name)) {
-      problems.push(new ConfigError(`${field}.name`, 'a name no other backend has', name));
-      return;
-    }
-    seen.add(name);
-    const url = backend.url;
-    if (!isHttpUrl(url)) {
-      // The message lands in the Valid condition: credentials in the URL must not.
-      const shown = typeof url === 'string' ? redactUrl(url) : show(url);
-      problems.push(new ConfigError(`${field}.url`, 'an http:// or https:// URL', shown));
-      return;
-    }
-    const transport = backend.transport ?? SPEC_DEFAULTS.transport;
-    if (!(BACKEND_TRANSPORTS as readonly unknown[]).includes(transport)) {
-      problems.push(
-        new ConfigError(
-          `${field}.transport`,
-          `one of ${BACKEND_TRANSPORTS.join(', ')}`,
-          show(transport),
-        ),
-      );
-      return;
-    }
-    backends.push({ name, url, transport: transport as BackendTransport });
-  });
-  return backends;
+  return value;
 }
 
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
+function pullSecrets(value: unknown, problems: ConfigError[]): Array<{ name: string }> {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.push(new ConfigError('spec.imagePullSecrets', 'a list of { name } references'));
+    return [];
   }
+  const out: Array<{ name: string }> = [];
+  value.forEach((item: unknown, index) => {
+    const name = isObject(item) ? item.name : undefined;
+    if (typeof name !== 'string' || name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+      problems.push(
+        new ConfigError(`spec.imagePullSecrets[${index}].name`, 'the name of a Secret', show(name)),
+      );
+    } else out.push({ name });
+  });
+  return out;
+}
+
+function runtimeResources(value: unknown, problems: ConfigError[]): RuntimeResources {
+  if (value === undefined) return DEFAULT_RUNTIME_RESOURCES;
+  if (!isObject(value)) {
+    problems.push(
+      new ConfigError('spec.resources', 'requests and limits, as a container has them'),
+    );
+    return DEFAULT_RUNTIME_RESOURCES;
+  }
+  const out: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  for (const part of ['requests', 'limits'] as const) {
+    const entries = value[part];
+    if (entries === undefined) continue;
+    if (!isObject(entries)) {
+      problems.push(
+        new ConfigError(`spec.resources.${part}`, 'a map of resource names to quantities'),
+      );
+      continue;
+    }
+    const quantities: Record<string, string> = {};
+    for (const [resource, quantity] of Object.entries(entries)) {
+      const text = typeof quantity === 'number' ? String(quantity) : quantity;
+      if (typeof text !== 'string' || !QUANTITY.test(text)) {
+        problems.push(
+          new ConfigError(
+            `spec.resources.${part}.${resource}`,
+            'a quantity such as 500m or 96Mi',
+            show(quantity),
+          ),
+        );
+      } else quantities[resource] = text;
+    }
+    out[part] = quantities;
+  }
+  return out;
 }
 
 function isObject(value: unknown): value is Raw {

@@ -33,6 +33,8 @@ export interface VmcpOperatorOptions {
   readonly apiVersion?: string | undefined;
   /** For `status.url`. Defaults to `cluster.local`. */
   readonly clusterDomain?: string | undefined;
+  /** The runtime pods' image (an operator setting: no VirtualMCPServer picks it). Defaults to this release's. */
+  readonly runtimeImage?: string | undefined;
   /**
    * Every cached VirtualMCPServer is reconciled this often, plus up to 10 % jitter
    * (repairs drift that no event announces). 0 turns it off. Defaults to 10 min.
@@ -143,6 +145,7 @@ export class VmcpOperator {
       apiVersion,
       ...(options.fieldManager !== undefined ? { fieldManager: options.fieldManager } : {}),
       ...(options.clusterDomain !== undefined ? { clusterDomain: options.clusterDomain } : {}),
+      ...(options.runtimeImage !== undefined ? { runtimeImage: options.runtimeImage } : {}),
       caches: {
         vmcp: (ns, name) => this.#vmcps.get(name, ns),
         child: (kind, ns, name) => this.#children.get(kind)?.get(name, ns),

@@ -23,6 +23,7 @@ import {
 } from './operator-status-patch.js';
 import type { StatusApplyOutcome } from './operator-metrics.js';
 import { TerminalError, type Reconciler, type Request, type Result } from './reconcile.js';
+import { DEFAULT_RUNTIME_IMAGE } from './runtime-image.js';
 import { validateSpec } from './validate-spec.js';
 
 /** A VirtualMCPServer as the informer caches it (plain JSON). */
@@ -49,6 +50,8 @@ export interface VmcpReconcilerOptions {
   readonly apiVersion?: string;
   /** For `status.url`. Defaults to `cluster.local`. */
   readonly clusterDomain?: string;
+  /** The runtime pods' image. Defaults to {@link DEFAULT_RUNTIME_IMAGE}. */
+  readonly runtimeImage?: string;
   /** Candidate condition transition times. Defaults to the wall clock. */
   readonly now?: () => Date;
   readonly onChildApply?: (kind: ChildKind, action: ChildApplyAction | 'failed') => void;
@@ -139,7 +142,9 @@ export class VmcpReconciler implements Reconciler {
       namespace,
       uid: vmcp.metadata?.uid ?? '',
     };
-    const children = childObjects(owner, validation.spec);
+    const children = childObjects(owner, validation.spec, {
+      image: this.options.runtimeImage ?? DEFAULT_RUNTIME_IMAGE,
+    });
     let deployment: V1Deployment | undefined;
     const changed: string[] = [];
     try {

@@ -195,12 +195,12 @@ export interface FollowedVmcpSpec {
  *
  * ```ts
  * const spec = followVmcpSpec({ kubeConfig, ref: { name: 'demo', namespace: 'default' } });
- * const { monitor, reportIntervalMs } = await spec.first;
+ * const first = await spec.first;
  * const reporting = startStatusReporting({
  *   backends$: spec.backends$,
  *   reporter,
- *   monitor,
- *   interval: reportIntervalMs ?? '30s',
+ *   monitor: first.monitor,
+ *   reportIntervalMs: first.reportIntervalMs ?? 30_000,
  * });
  * ```
  */

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { backendConfigChanged, type BackendConfig } from '../runtime/backend-config.js';
 import type { BackendHealthModel } from '../runtime/backend-health-model.js';
 import type { BackendHealthStatus } from '../types.js';
-import type { AggregationConfig } from './aggregation-config.js';
+import type { AggregationConfig } from '../config/aggregation-config.js';
 import { BackendSession } from './backend-session.js';
 import { Catalogue, type BackendOffer, type ListKind } from './catalogue.js';
 

@@ -1,7 +1,7 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { ServedCatalogue } from '../reactive/derive-runtime-status.js';
-import type { AggregationConfig } from './aggregation-config.js';
+import type { AggregationConfig } from '../config/aggregation-config.js';
 import { resolvePrompts, type ServedPrompt } from './resolve-prompts.js';
 import { resolveResourceTemplates, resolveResources, type Owned } from './resolve-resources.js';
 import { resolveTools, type ServedTool, type ToolConflict } from './resolve-tools.js';

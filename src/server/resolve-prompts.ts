@@ -1,6 +1,6 @@
 import type { Prompt } from '@modelcontextprotocol/sdk/types.js';
 import { compareNames } from '../reactive/derive-runtime-status.js';
-import { AGGREGATION_DEFAULTS, type AggregationConfig } from './aggregation-config.js';
+import { AGGREGATION_DEFAULTS, type AggregationConfig } from '../config/aggregation-config.js';
 
 /** One prompt the vMCP serves. */
 export interface ServedPrompt {

@@ -5,7 +5,7 @@ import {
   type AggregationConfig,
   type ConflictResolution,
   type WorkloadToolConfig,
-} from './aggregation-config.js';
+} from '../config/aggregation-config.js';
 
 /** One tool the vMCP serves: under which name, from which backend, as which backend tool. */
 export interface ServedTool {

@@ -12,7 +12,7 @@ import type { BackendConfig } from '../runtime/backend-config.js';
 import { BackendHealthModel } from '../runtime/backend-health-model.js';
 import { packageVersion } from '../runtime/package-version.js';
 import { checkNumber } from '../validate.js';
-import { aggregationProblems, type AggregationConfig } from './aggregation-config.js';
+import { aggregationProblems, type AggregationConfig } from '../config/aggregation-config.js';
 import { BackendPool } from './backend-pool.js';
 import type { Catalogue } from './catalogue.js';
 import {

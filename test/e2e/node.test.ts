@@ -147,7 +147,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
 
     const yaml = kubectl(
       'get',
-      'vmcp',
+      'vmcpst',
       'demo',
       '-n',
       'default',
@@ -178,12 +178,20 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     const jira = await startServer('jr', 2);
     const vmcps = vmcpClient(admin, ns);
     await vmcps.create('served', {
-      backends: [
-        { name: 'github', url: await hostBackendService(admin, ns, 'gh', github.url) },
-        { name: 'jira', url: await hostBackendService(admin, ns, 'jr', jira.url) },
-      ],
-      reportInterval: '30s',
-      probe: { interval: '2s', timeout: '2s', unhealthyThreshold: 1 },
+      config: {
+        backends: [
+          { name: 'github', url: await hostBackendService(admin, ns, 'gh', github.url) },
+          { name: 'jira', url: await hostBackendService(admin, ns, 'jr', jira.url) },
+        ],
+        operational: {
+          failureHandling: {
+            statusReportingInterval: '30s',
+            healthCheckInterval: '2s',
+            healthCheckTimeout: '2s',
+            unhealthyThreshold: 1,
+          },
+        },
+      },
     });
     const ready = await waitForVmcp(
       ns,
@@ -281,12 +289,20 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     const alpha = await startServer('alpha', 3);
     const beta = await startServer('beta', 2);
     const spec = {
-      backends: [
-        { name: 'alpha', url: await hostBackendService(admin, ns, 'alpha', alpha.url) },
-        { name: 'beta', url: await hostBackendService(admin, ns, 'beta', beta.url) },
-      ],
-      reportInterval: '3s',
-      probe: { interval: '500ms', timeout: '2s', unhealthyThreshold: 1 },
+      config: {
+        backends: [
+          { name: 'alpha', url: await hostBackendService(admin, ns, 'alpha', alpha.url) },
+          { name: 'beta', url: await hostBackendService(admin, ns, 'beta', beta.url) },
+        ],
+        operational: {
+          failureHandling: {
+            statusReportingInterval: '3s',
+            healthCheckInterval: '500ms',
+            healthCheckTimeout: '2s',
+            unhealthyThreshold: 1,
+          },
+        },
+      },
     };
     await vmcps.create('e2e', spec);
     const phase = (want: string) =>
@@ -311,10 +327,12 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     await phase('Ready');
     stepDone('a backend down and back, both reported');
 
-    // spec.reportInterval rolls the pod: one pod left, a new one, the new interval in its
-    // args, and Ready.
+    // statusReportingInterval rolls the pod: one pod left, a new one, the new interval in
+    // its args, and Ready.
     const rollTo = async (interval: string) => {
-      await vmcps.patchSpec('e2e', { reportInterval: interval });
+      await vmcps.patchSpec('e2e', {
+        config: { operational: { failureHandling: { statusReportingInterval: interval } } },
+      });
       await waitFor(
         `one runtime pod, with --interval ${interval}`,
         async () => {

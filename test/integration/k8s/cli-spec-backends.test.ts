@@ -73,9 +73,16 @@ describe('vmcp-status run in Kubernetes mode with backends from the spec (the bu
         kind: 'VirtualMCPServer',
         metadata: { name: 'cli', namespace: cluster.namespace },
         spec: {
-          backends: [{ name: 'alpha', url: alpha.url }],
-          reportInterval: '1s',
-          probe: { interval: '1h', timeout: '5s' },
+          config: {
+            backends: [{ name: 'alpha', url: alpha.url }],
+            operational: {
+              failureHandling: {
+                statusReportingInterval: '1s',
+                healthCheckInterval: '1h',
+                healthCheckTimeout: '5s',
+              },
+            },
+          },
         },
       },
     });
@@ -106,7 +113,7 @@ describe('vmcp-status run in Kubernetes mode with backends from the spec (the bu
     await api().patchNamespacedCustomObject(
       {
         ...target('cli'),
-        body: { spec: { backends: [{ name: 'beta', url: beta.url }] } },
+        body: { spec: { config: { backends: [{ name: 'beta', url: beta.url }] } } },
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );

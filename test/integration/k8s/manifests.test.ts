@@ -67,11 +67,16 @@ describe('manifests on a real kube-apiserver', function () {
       plural,
       name: 'demo',
     })) as {
-      spec: { reportInterval: string; probe: { unhealthyThreshold: number }; replicas: number };
+      spec: {
+        config: { operational: { failureHandling: Record<string, unknown> } };
+        replicas: number;
+      };
     };
-    // Schema defaults are filled in by the apiserver.
-    expect(example.spec.reportInterval).to.equal('30s');
-    expect(example.spec.probe.unhealthyThreshold).to.equal(3);
+    // Schema defaults are filled in by the apiserver: the example leaves these out.
+    expect(example.spec.config.operational.failureHandling).to.include({
+      statusReportingInterval: '30s',
+      degradedThreshold: '5s',
+    });
     expect(example.spec.replicas).to.equal(1);
   });
 
@@ -253,7 +258,7 @@ describe('manifests on a real kube-apiserver', function () {
     );
     const wide = cluster.plane.kubectl([
       'get',
-      'vmcp',
+      'vmcpst',
       name,
       '-n',
       cluster.namespace,

@@ -147,12 +147,20 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     await Promise.all(servers.map((s) => s.close()));
   });
 
-  it('reads spec.backends and spec.probe at start with RBAC limited to get and watch on its own object', async () => {
+  it('reads spec.config backends and health-check settings at start with RBAC limited to get and watch on its own object', async () => {
     const [alpha, beta] = servers as [ScriptedMcpServer, ScriptedMcpServer];
     await create('start', {
-      backends: [backendOf(alpha, 'alpha'), { ...backendOf(beta, 'beta'), transport: 'sse' }],
-      reportInterval: '45s',
-      probe: { interval: '20s', timeout: '4s', unhealthyThreshold: 2 },
+      config: {
+        backends: [backendOf(alpha, 'alpha'), { ...backendOf(beta, 'beta'), transport: 'sse' }],
+        operational: {
+          failureHandling: {
+            statusReportingInterval: '45s',
+            healthCheckInterval: '20s',
+            healthCheckTimeout: '4s',
+            unhealthyThreshold: 2,
+          },
+        },
+      },
     });
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'start', {
       rules: getAndWatchOnly('start'),
@@ -169,8 +177,9 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
 
     const { spec, log } = follow(identity, 'start');
     const first = await spec.first;
+    // No transport set: the CRD leaves it unset, and the runtime tries Streamable HTTP, then SSE.
     expect(first.backends).to.deep.equal([
-      { name: 'alpha', url: alpha.url, transport: 'streamable-http' },
+      { name: 'alpha', url: alpha.url },
       { name: 'beta', url: beta.url, transport: 'sse' },
     ]);
     // The CRD's defaults fill in what the spec leaves out (degradedThreshold).
@@ -191,7 +200,9 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
       ScriptedMcpServer,
       ScriptedMcpServer,
     ];
-    await create('changes', { backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta')] });
+    await create('changes', {
+      config: { backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta')] },
+    });
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'changes', {
       rules: getAndWatchOnly('changes'),
     });
@@ -206,7 +217,9 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     // A real spec change after them: the watch delivers events in order, so once it is
     // read, everything before it was seen (and ignored).
     await patchSpec('changes', {
-      backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta'), backendOf(gamma, 'gamma')],
+      config: {
+        backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta'), backendOf(gamma, 'gamma')],
+      },
     });
     await waitFor('the added backend', () => readings.length === 2);
     expect(readings.map((r) => r.backends.map((b) => b.name))).to.deep.equal([
@@ -216,11 +229,13 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     expect(readings[1]?.generation).to.equal(3);
 
     await patchStatus('changes', { message: 'again' });
-    await patchSpec('changes', { backends: [backendOf(gamma, 'gamma')] });
+    await patchSpec('changes', { config: { backends: [backendOf(gamma, 'gamma')] } });
     await waitFor('the removal', () => readings.length === 3);
     expect(readings[2]?.backends.map((b) => b.name)).to.deep.equal(['gamma']);
     // Probe settings changed alone: a reading, but the backends do not move.
-    await patchSpec('changes', { probe: { timeout: '3s' } });
+    await patchSpec('changes', {
+      config: { operational: { failureHandling: { healthCheckTimeout: '3s' } } },
+    });
     await waitFor('the probe change', () => readings.length === 4);
     expect(readings[3]?.monitor.probeTimeoutMs).to.equal(3_000);
     expect(backendLists.map((list) => list.map((b) => b.name))).to.deep.equal([
@@ -233,7 +248,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
 
   it('keeps the last backends while the object is deleted and reads the recreated one', async () => {
     const [alpha, beta] = servers as [ScriptedMcpServer, ScriptedMcpServer];
-    await create('recreate', { backends: [backendOf(alpha, 'alpha')] });
+    await create('recreate', { config: { backends: [backendOf(alpha, 'alpha')] } });
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'recreate', {
       rules: getAndWatchOnly('recreate'),
     });
@@ -245,8 +260,8 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     );
     expect(readings).to.have.length(1);
     // Recreated with the same spec: generation 1 again, a new uid; nothing to emit.
-    await create('recreate', { backends: [backendOf(alpha, 'alpha')] });
-    await patchSpec('recreate', { backends: [backendOf(beta, 'beta')] });
+    await create('recreate', { config: { backends: [backendOf(alpha, 'alpha')] } });
+    await patchSpec('recreate', { config: { backends: [backendOf(beta, 'beta')] } });
     await waitFor('the recreated object read', () => readings.length === 2);
     expect(readings[1]?.backends.map((b) => b.name)).to.deep.equal(['beta']);
   });
@@ -260,11 +275,11 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     await waitFor('the not-found warning', () =>
       log.lines.some((l) => l.msg.includes('not found: waiting for it to be created')),
     );
-    await create('later', { backends: [backendOf(alpha, 'alpha')] });
+    await create('later', { config: { backends: [backendOf(alpha, 'alpha')] } });
     expect((await spec.first).backends.map((b) => b.name)).to.deep.equal(['alpha']);
 
     // Without watch: the GET works, the watch is refused, and the error names the verb.
-    await create('nowatch', { backends: [backendOf(alpha, 'alpha')] });
+    await create('nowatch', { config: { backends: [backendOf(alpha, 'alpha')] } });
     const noWatch = await runtimeIdentity(cluster.plane, cluster.namespace, 'nowatch', {
       rules: [
         { apiGroups: [group], resources: [plural], resourceNames: ['nowatch'], verbs: ['get'] },
@@ -284,7 +299,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
   });
 
   it('watchOwnObject: a resourceVersion too old (410 Gone) is re-read by GET and the watch goes on', async () => {
-    await create('gone', { backends: [] });
+    await create('gone', { config: { backends: [] } });
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'gone', {
       rules: getAndWatchOnly('gone'),
     });
@@ -314,8 +329,10 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
       ScriptedMcpServer,
     ];
     await create('runtime', {
-      backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta')],
-      probe: { interval: '1h', timeout: '5s' },
+      config: {
+        backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta')],
+        operational: { failureHandling: { healthCheckInterval: '1h', healthCheckTimeout: '5s' } },
+      },
     });
     // The runtime's Role of manifests/runtime/rbac.yaml, nothing more.
     const identity = await runtimeIdentity(cluster.plane, cluster.namespace, 'runtime');
@@ -360,7 +377,9 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
     await quiet();
     let before = reporter.reports.length;
     await patchSpec('runtime', {
-      backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta'), backendOf(gamma, 'gamma')],
+      config: {
+        backends: [backendOf(alpha, 'alpha'), backendOf(beta, 'beta'), backendOf(gamma, 'gamma')],
+      },
     });
     await waitFor('gamma ready in the status', async () => (await applied()).gamma === 'ready');
     // The first report after the change came from the change itself, before gamma's
@@ -375,7 +394,7 @@ describe('backends from the VirtualMCPServer spec on a real kube-apiserver', fun
 
     await quiet();
     before = reporter.reports.length;
-    await patchSpec('runtime', { backends: [backendOf(gamma, 'gamma')] });
+    await patchSpec('runtime', { config: { backends: [backendOf(gamma, 'gamma')] } });
     await waitFor('alpha and beta gone from the status', async () => {
       const now = await applied();
       return Object.keys(now).join() === 'gamma';

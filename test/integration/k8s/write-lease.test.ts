@@ -251,9 +251,15 @@ describe('several replicas: one writer per VirtualMCPServer through a write Leas
     await writeFile(
       config,
       stringify({
-        interval: '500ms',
-        probe: { interval: '200ms', timeout: '1s', unhealthyThreshold: 1 },
         backends: [{ name: 'alpha', url: backend.url }],
+        operational: {
+          failureHandling: {
+            statusReportingInterval: '500ms',
+            healthCheckInterval: '200ms',
+            healthCheckTimeout: '1s',
+            unhealthyThreshold: 1,
+          },
+        },
       }),
     );
     const kubeconfig = join(dir, 'three.kubeconfig');

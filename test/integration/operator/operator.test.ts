@@ -93,8 +93,10 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
   it('applies ServiceAccount, Role, RoleBinding, Service and Deployment as vmcp-operator, owned by the VirtualMCPServer', async () => {
     await startOperator();
     const created = await vmcps.create('alpha', {
-      backends: [{ name: 'github', url: 'http://github-mcp:8080/mcp' }],
-      reportInterval: '10s',
+      config: {
+        backends: [{ name: 'github', url: 'http://github-mcp:8080/mcp' }],
+        operational: { failureHandling: { statusReportingInterval: '10s' } },
+      },
       fieldManager: 'vmcp-runtime',
     });
     const vmcp = await waitForVmcp('Reconciled=True', 'alpha', reconciled());
@@ -159,7 +161,7 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
 
   it('is idempotent: reconciling again, or a restarted operator, writes nothing (resourceVersions unchanged)', async () => {
     const { operator, metrics } = await startOperator();
-    await vmcps.create('idem', { backends: [{ name: 'a', url: 'http://a:1/mcp' }] });
+    await vmcps.create('idem', { config: { backends: [{ name: 'a', url: 'http://a:1/mcp' }] } });
     await waitForVmcp('Reconciled=True', 'idem', reconciled());
     await settled(operator);
     const before = {
@@ -312,14 +314,19 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
 
   it('an invalid spec gets Valid=False naming the field, and no child changes', async () => {
     const { operator } = await startOperator();
-    await vmcps.create('strict', { backends: [{ name: 'a', url: 'http://a:1/mcp' }] });
+    await vmcps.create('strict', { config: { backends: [{ name: 'a', url: 'http://a:1/mcp' }] } });
     await waitForVmcp('Reconciled=True', 'strict', reconciled(1));
     await settled(operator);
     const before = await childVersions(admin, cluster.namespace, 'strict');
-    // Passes the CRD schema (the pattern only checks the scheme), fails the operator's check.
+    // Passes the CRD schema (its rules cannot see the backends' names from there),
+    // fails the operator's check.
     const patched = await vmcps.patchSpec('strict', {
-      backends: [{ name: 'a', url: 'http://bad host/mcp' }],
-      reportInterval: '0s',
+      config: {
+        aggregation: {
+          conflictResolution: 'priority',
+          conflictResolutionConfig: { priorityOrder: ['b'] },
+        },
+      },
     });
     const invalid = await waitForVmcp(
       'Valid=False',
@@ -328,11 +335,9 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
     );
     expect(invalid.status?.observedGeneration).to.equal(patched.metadata.generation);
     expect(conditionOf(invalid, 'Valid')).to.include({ reason: 'InvalidSpec' });
-    expect(conditionOf(invalid, 'Valid')?.message)
-      .to.contain(
-        'spec.backends[0].url: expected an http:// or https:// URL, got "http://bad host/mcp"',
-      )
-      .and.to.contain('spec.reportInterval');
+    expect(conditionOf(invalid, 'Valid')?.message).to.contain(
+      'spec.config.aggregation.conflictResolutionConfig.priorityOrder[0]: expected a configured backend (a), got "b"',
+    );
     expect(conditionOf(invalid, 'Reconciled')).to.include({
       status: 'False',
       reason: 'InvalidSpec',
@@ -342,8 +347,10 @@ describe('VmcpOperator on a real kube-apiserver (as the vmcp-operator ServiceAcc
 
     // Fixed: valid again and applied.
     const fixed = await vmcps.patchSpec('strict', {
-      backends: [{ name: 'a', url: 'http://good:1/mcp' }],
-      reportInterval: '20s',
+      config: {
+        aggregation: { conflictResolutionConfig: { priorityOrder: ['a'] } },
+        operational: { failureHandling: { statusReportingInterval: '20s' } },
+      },
     });
     await waitForVmcp('Reconciled=True again', 'strict', reconciled(fixed.metadata.generation));
     const deployment = (await readChildren(admin, cluster.namespace, 'strict')).get(

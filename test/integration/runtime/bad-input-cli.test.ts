@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { CliProcess, requireBuiltCli } from '../../support/mcp/cli-process.js';
 
@@ -20,9 +21,15 @@ current-context: x
 describe('vmcp-status run with bad input (the built binary)', function () {
   let dir: string;
   const files: Record<string, string> = {};
+  let held: Server;
+  let heldPort = 0;
 
   before(async () => {
     requireBuiltCli();
+    // A port someone else listens on.
+    held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    heldPort = (held.address() as { port: number }).port;
     dir = await mkdtemp(join(tmpdir(), 'vmcp-status-badinput-'));
     const write = async (name: string, text: string): Promise<void> => {
       files[name] = join(dir, name);
@@ -45,6 +52,7 @@ describe('vmcp-status run with bad input (the built binary)', function () {
     await mkdir(files.directory);
   });
   after(async () => {
+    held.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -144,6 +152,11 @@ describe('vmcp-status run with bad input (the built binary)', function () {
       ],
       env: k8s,
       says: /^vmcp-status: --kubeconfig: expected a current-context, got ".*no-context\.kubeconfig"$/,
+    },
+    {
+      what: 'a --port another process listens on',
+      args: () => ['run', '-c', files['ok.yaml'] ?? '', '--port', String(heldPort)],
+      says: /^vmcp-status: --port: expected a port nothing else listens on \(0 picks a free one\), got "127\.0\.0\.1:\d+"$/,
     },
     {
       what: 'a config file that is not YAML',

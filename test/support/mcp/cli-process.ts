@@ -55,7 +55,9 @@ export class CliProcess {
       process.execPath,
       [...(options.nodeArgs ?? []), options.script ?? CLI, ...args],
       {
-        env: { ...base, ...env },
+        // A free port unless a test asks for one: replicas and parallel runs never
+        // fight over the default 4483.
+        env: { VMCP_PORT: '0', ...base, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
         ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       },

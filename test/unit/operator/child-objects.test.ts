@@ -24,14 +24,25 @@ function specOf(raw: unknown): VmcpSpec {
   return result.spec;
 }
 
-const spec = specOf({
+const config = {
   backends: [{ name: 'github', url: 'http://github-mcp:8080/mcp' }],
-  reportInterval: '10s',
-  probe: { interval: '15s', timeout: '3s', unhealthyThreshold: 2 },
+  operational: {
+    failureHandling: {
+      statusReportingInterval: '10s',
+      healthCheckInterval: '15s',
+      healthCheckTimeout: '3s',
+      unhealthyThreshold: 2,
+    },
+  },
+};
+const spec = specOf({
+  config,
   replicas: 2,
-  image: 'registry.example/vmcp:1.2.3',
+  imagePullSecrets: [{ name: 'registry-creds' }],
   fieldManager: 'my-runtime',
 });
+/** The operator's settings for every runtime pod. */
+const pod = { image: 'registry.example/vmcp:1.2.3' };
 
 describe('runtimeRoleRules', () => {
   it('equals the runtime Role of manifests/runtime/rbac.yaml, pointed at the one object', () => {
@@ -93,7 +104,7 @@ describe('the operator ClusterRole (manifests/operator/rbac.yaml)', () => {
 });
 
 describe('childObjects', () => {
-  const children = childObjects(owner, spec);
+  const children = childObjects(owner, spec, pod);
 
   it('names every child <name>-vmcp in the owner’s namespace, owned by it as controller', () => {
     expect(children.all.map((c) => c.kind)).to.deep.equal([
@@ -193,14 +204,62 @@ describe('childObjects', () => {
   });
 
   it('rolls the pods when settings read at start change, not when backends change', () => {
-    const hash = (s: VmcpSpec) =>
-      childObjects(owner, s).deployment.spec?.template.metadata?.annotations?.[
-        SETTINGS_HASH_ANNOTATION
-      ];
-    const backends = [{ name: 'jira', url: 'http://jira:8080/mcp', transport: 'sse' as const }];
-    expect(hash(spec)).to.equal(hash({ ...spec, backends }));
-    expect(hash(spec)).to.not.equal(hash({ ...spec, reportInterval: '11s' }));
-    expect(hash(spec)).to.not.equal(hash({ ...spec, probe: { ...spec.probe, timeout: '4s' } }));
+    const hash = (c: unknown) =>
+      childObjects(owner, specOf({ config: c }), pod).deployment.spec?.template.metadata
+        ?.annotations?.[SETTINGS_HASH_ANNOTATION];
+    const backends = [{ name: 'jira', url: 'http://jira:8080/mcp', transport: 'sse' }];
+    const handling = config.operational.failureHandling;
+    expect(hash(config)).to.equal(hash({ ...config, backends }));
+    expect(hash(config)).to.not.equal(
+      hash({
+        ...config,
+        operational: { failureHandling: { ...handling, statusReportingInterval: '11s' } },
+      }),
+    );
+    expect(hash(config)).to.not.equal(
+      hash({
+        ...config,
+        operational: { failureHandling: { ...handling, healthCheckTimeout: '4s' } },
+      }),
+    );
+    expect(hash(config)).to.not.equal(
+      hash({
+        ...config,
+        aggregation: {
+          conflictResolution: 'priority',
+          conflictResolutionConfig: { priorityOrder: ['github'] },
+        },
+      }),
+    );
+  });
+
+  it('runs the operator’s image with the object’s pull secrets, default requests and limits, and meets Pod Security restricted', () => {
+    const template = children.deployment.spec?.template.spec;
+    const container = template?.containers[0];
+    expect(container?.image).to.equal(pod.image);
+    expect(container?.imagePullPolicy).to.equal('IfNotPresent');
+    expect(template?.imagePullSecrets).to.deep.equal([{ name: 'registry-creds' }]);
+    expect(container?.resources).to.deep.equal({
+      requests: { cpu: '50m', memory: '96Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+    // restricted: non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp.
+    expect(template?.securityContext).to.deep.equal({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container?.securityContext).to.deep.include({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    const sized = childObjects(
+      owner,
+      specOf({ resources: { requests: { cpu: '1', memory: '1Gi' } } }),
+      pod,
+    ).deployment.spec?.template.spec?.containers[0]?.resources;
+    expect(sized).to.deep.equal({ requests: { cpu: '1', memory: '1Gi' } });
   });
 
   it('serves port 4483 as http; the URL is the Service’s cluster DNS name', () => {

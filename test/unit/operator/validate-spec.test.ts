@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { readCrd } from '../../../tools/cluster/install-crd.js';
-import { SPEC_DEFAULTS, validateSpec } from '../../../src/operator/validate-spec.js';
+import {
+  DEFAULT_RUNTIME_RESOURCES,
+  SPEC_DEFAULTS,
+  validateSpec,
+} from '../../../src/operator/validate-spec.js';
 
 const named = (spec: unknown, name = 'demo') => validateSpec({ metadata: { name }, spec });
 const messages = (spec: unknown, name?: string): string[] => {
@@ -15,88 +19,113 @@ interface SchemaNode {
 }
 
 describe('validateSpec', () => {
-  it('fills in the CRD defaults for an empty spec, and they are the CRD’s', () => {
+  it('fills in the defaults for an empty spec, and they are the CRD’s', () => {
     const result = named({});
     expect(result.valid).to.equal(true);
     if (!result.valid) return;
-    expect(result.spec).to.deep.equal({
-      backends: [],
+    expect(result.spec).to.deep.include({
       reportInterval: '30s',
-      probe: { interval: '30s', timeout: '10s', degradedThreshold: '5s', unhealthyThreshold: 3 },
       replicas: 1,
-      image: SPEC_DEFAULTS.image,
       fieldManager: 'vmcp-runtime',
+      imagePullSecrets: [],
+      resources: DEFAULT_RUNTIME_RESOURCES,
+      notes: [],
     });
     const crd = readCrd() as unknown as {
       spec: { versions: Array<{ schema: { openAPIV3Schema: SchemaNode } }> };
     };
     const spec = crd.spec.versions[0]!.schema.openAPIV3Schema.properties!.spec!.properties!;
+    const handling = spec.config!.properties!.operational!.properties!.failureHandling!.properties!;
     expect({
-      reportInterval: spec.reportInterval!.default,
+      reportInterval: handling.statusReportingInterval!.default,
       replicas: spec.replicas!.default,
-      image: spec.image!.default,
       fieldManager: spec.fieldManager!.default,
-      transport: spec.backends!.items!.properties!.transport!.default,
-      interval: spec.probe!.properties!.interval!.default,
-      timeout: spec.probe!.properties!.timeout!.default,
-      degradedThreshold: spec.probe!.properties!.degradedThreshold!.default,
-      unhealthyThreshold: spec.probe!.properties!.unhealthyThreshold!.default,
     }).to.deep.equal({
       reportInterval: SPEC_DEFAULTS.reportInterval,
       replicas: SPEC_DEFAULTS.replicas,
-      image: SPEC_DEFAULTS.image,
       fieldManager: SPEC_DEFAULTS.fieldManager,
-      transport: SPEC_DEFAULTS.transport,
-      ...SPEC_DEFAULTS.probe,
     });
   });
 
-  it('keeps backends in order with their transport', () => {
+  it('reads spec.config as the runtime reads it: the interval as written, a digest of what needs a restart', () => {
     const result = named({
-      backends: [
-        { name: 'b', url: 'https://b.example/mcp' },
-        { name: 'a', url: 'http://a.example:8080/sse', transport: 'sse' },
-      ],
+      config: {
+        backends: [{ name: 'a', url: 'http://a.example:8080/sse', transport: 'sse' }],
+        operational: { failureHandling: { statusReportingInterval: '1m30s' } },
+      },
     });
-    expect(result.valid && result.spec.backends).to.deep.equal([
-      { name: 'b', url: 'https://b.example/mcp', transport: 'streamable-http' },
-      { name: 'a', url: 'http://a.example:8080/sse', transport: 'sse' },
-    ]);
+    expect(result.valid && result.spec.reportInterval).to.equal('1m30s');
+    const other = named({ config: { backends: [{ name: 'b', url: 'http://b.example/mcp' }] } });
+    const again = named({
+      config: {
+        backends: [{ name: 'b', url: 'http://b.example/mcp' }],
+        operational: { failureHandling: { healthCheckTimeout: '9s' } },
+      },
+    });
+    expect(other.valid && again.valid && other.spec.restartSettings).to.not.equal(
+      again.valid && again.spec.restartSettings,
+    );
   });
 
   it('names each field at fault, with what it expected and what it found', () => {
     expect(
       messages({
-        backends: [
-          { name: 'ok', url: 'http://ok.example' },
-          { name: 'bad', url: 'http://bad host/mcp' },
-          { name: 'ok', url: 'http://again.example' },
-          { name: 'ftp', url: 'ftp://x.example' },
-        ],
-        reportInterval: '0s',
-        probe: { timeout: 'soon', unhealthyThreshold: 0 },
+        config: {
+          backends: [
+            { name: 'ok', url: 'http://ok.example' },
+            { name: 'bad', url: 'ftp://x.example' },
+            { name: 'ok', url: 'http://again.example' },
+          ],
+          operational: { failureHandling: { healthCheckTimeout: 'soon', unhealthyThreshold: 0 } },
+          aggregation: { conflictResolution: 'priority' },
+        },
         replicas: 1.5,
-        image: 'has space',
+        imagePullSecrets: [{ name: 'Not A Name' }],
+        resources: { limits: { memory: 'lots' } },
+        incomingAuth: { type: 'oidc' },
       }),
     ).to.deep.equal([
-      'spec.backends[1].url: expected an http:// or https:// URL, got "http://bad host/mcp"',
-      'spec.backends[2].name: expected a name no other backend has, got "ok"',
-      'spec.backends[3].url: expected an http:// or https:// URL, got "ftp://x.example"',
-      'spec.reportInterval: expected a duration above 0, such as 30s or 2m, got "0s"',
-      'spec.probe.timeout: expected a duration above 0, such as 30s or 2m, got "soon"',
-      'spec.probe.unhealthyThreshold: expected an integer from 1 to 100, got "0"',
+      'spec.config.operational.failureHandling.healthCheckTimeout: expected a duration such as 30s, 1m30s or 500ms, got "soon"',
+      'spec.config.operational.failureHandling.unhealthyThreshold: expected an integer >= 1, got "0"',
+      'spec.config.backends[1].url: expected an http:// or https:// URL, got "ftp://x.example"',
+      'spec.config.backends[2].name: expected a name no other backend has, got "ok"',
+      'spec.config.aggregation.conflictResolutionConfig.priorityOrder: expected the backends in order of priority (the priority strategy needs it)',
       'spec.replicas: expected an integer from 0 to 100, got "1.5"',
-      'spec.image: expected a container image reference without spaces, got "has space"',
+      'spec.imagePullSecrets[0].name: expected the name of a Secret, got "Not A Name"',
+      'spec.resources.limits.memory: expected a quantity such as 500m or 96Mi, got "lots"',
+      'spec.incomingAuth.type: expected anonymous (the only incoming authentication vmcp-status serves), got "oidc"',
     ]);
   });
 
   it('never echoes credentials of a bad URL into the Valid condition', () => {
     const [message = ''] = messages({
-      backends: [{ name: 'leak', url: 'ftp://bob:SECRET-PW@x.example/mcp?token=SECRET-Q' }],
+      config: {
+        backends: [{ name: 'leak', url: 'ftp://bob:SECRET-PW@x.example/mcp?token=SECRET-Q' }],
+      },
     });
-    expect(message).to.equal(
-      'spec.backends[0].url: expected an http:// or https:// URL, got "ftp://REDACTED@x.example/mcp?token=REDACTED"',
-    );
+    expect(message).to.not.include('SECRET');
+    expect(message).to.match(/^spec\.config\.backends\[0\]\.url: /);
+  });
+
+  it('refuses headers in a spec: credentials do not belong in etcd', () => {
+    expect(
+      messages({
+        config: { backends: [{ name: 'a', url: 'http://a/mcp', headers: { Authorization: 'x' } }] },
+      })[0],
+    ).to.match(/^spec\.config\.backends\[0\]\.headers: expected no headers here/);
+  });
+
+  it('accepts ToolHive’s fields it does not use, and says so', () => {
+    const result = named({
+      groupRef: { name: 'g' },
+      incomingAuth: { type: 'anonymous' },
+      config: { groupRef: 'g', outgoingAuth: { source: 'inline' } },
+    });
+    expect(result.valid && result.spec.notes).to.deep.equal([
+      "spec.config.groupRef: ToolHive's, not used by vmcp-status; ignored",
+      "spec.config.outgoingAuth: ToolHive's, not used by vmcp-status; ignored",
+      "spec.groupRef: ToolHive's, not used by vmcp-status; ignored",
+    ]);
   });
 
   it('refuses the operator’s own field manager for the runtime', () => {
@@ -117,10 +146,10 @@ describe('validateSpec', () => {
   });
 
   it('reads a spec of the wrong shape without throwing', () => {
-    expect(messages({ backends: 'nope', probe: 'x' })).to.deep.equal([
-      'spec.backends: expected a list of backends',
+    expect(messages({ config: { backends: 'nope' } })).to.deep.equal([
+      'spec.config.backends: expected a list of backends, got "nope"',
     ]);
     expect(named(undefined).valid).to.equal(true);
-    expect(messages({ backends: [null] })[0]).to.match(/^spec\.backends\[0\]\.name: /);
+    expect(messages({ config: { backends: [null] } })[0]).to.match(/^spec\.config\.backends\[0\]/);
   });
 });

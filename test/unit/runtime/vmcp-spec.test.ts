@@ -5,18 +5,28 @@ import {
   sameVmcpSpecSettings,
 } from '../../../src/runtime/vmcp-spec.js';
 
-describe('VirtualMCPServer spec → backends and probe settings', function () {
-  it('maps spec.backends, spec.probe and spec.reportInterval', function () {
+describe('VirtualMCPServer spec.config → backends and health-check settings', function () {
+  it("maps spec.config in ToolHive's shape: backends, failureHandling, aggregation, timeouts", function () {
     const { settings, problems } = parseVmcpSpec({
-      backends: [
-        { name: 'github', url: 'http://github-mcp:8080/mcp', transport: 'streamable-http' },
-        { name: 'jira', url: 'https://jira-mcp/sse', transport: 'sse' },
-        { name: 'plain', url: 'http://plain/mcp' },
-      ],
-      reportInterval: '1m',
-      probe: { interval: '15s', timeout: '5s', degradedThreshold: '2s', unhealthyThreshold: 4 },
+      config: {
+        backends: [
+          { name: 'github', url: 'http://github-mcp:8080/mcp', transport: 'streamable-http' },
+          { name: 'jira', url: 'https://jira-mcp/sse', transport: 'sse' },
+          { name: 'plain', url: 'http://plain/mcp' },
+        ],
+        aggregation: { conflictResolution: 'prefix' },
+        operational: {
+          timeouts: { default: '20s' },
+          failureHandling: {
+            statusReportingInterval: '1m',
+            healthCheckInterval: '15s',
+            healthCheckTimeout: '5s',
+            degradedThreshold: '2s',
+            unhealthyThreshold: 4,
+          },
+        },
+      },
       replicas: 2,
-      image: 'x',
     });
     expect(problems).to.deep.equal([]);
     expect(settings).to.deep.equal({
@@ -31,14 +41,16 @@ describe('VirtualMCPServer spec → backends and probe settings', function () {
         degradedThresholdMs: 2_000,
         unhealthyThreshold: 4,
       },
+      aggregation: { conflictResolution: 'prefix' },
       reportIntervalMs: 60_000,
+      callTimeoutMs: 20_000,
     });
   });
 
   it('an empty or missing spec: no backends and no settings', function () {
-    for (const spec of [undefined, null, {}, { backends: [] }]) {
+    for (const spec of [undefined, null, {}, { config: {} }, { config: { backends: [] } }]) {
       expect(parseVmcpSpec(spec)).to.deep.equal({
-        settings: { backends: [], monitor: {} },
+        settings: { backends: [], monitor: {}, aggregation: {} },
         problems: [],
       });
     }
@@ -46,48 +58,49 @@ describe('VirtualMCPServer spec → backends and probe settings', function () {
 
   it('leaves out what it cannot use and names each field (a foreign or older CRD)', function () {
     const { settings, problems } = parseVmcpSpec({
-      backends: [
-        { name: 'ok', url: 'http://ok/mcp' },
-        { name: 'ftp', url: 'ftp://x' },
-        { url: 'http://nameless/mcp' },
-        'not an object',
-        { name: 'ok', url: 'http://again/mcp' },
-        { name: 'odd', url: 'http://odd/mcp', transport: 'carrier-pigeon' },
-      ],
-      probe: { interval: 'soon', timeout: '0s', unhealthyThreshold: 0, degradedThreshold: '0s' },
-      reportInterval: 30,
+      config: {
+        backends: [
+          { name: 'ok', url: 'http://ok/mcp' },
+          { name: 'ftp', url: 'ftp://x' },
+          { url: 'http://nameless/mcp' },
+          'not an object',
+          { name: 'ok', url: 'http://again/mcp' },
+          { name: 'odd', url: 'http://odd/mcp', transport: 'carrier-pigeon' },
+        ],
+        operational: {
+          failureHandling: { healthCheckInterval: 'soon', unhealthyThreshold: 0 },
+        },
+      },
     });
-    expect(settings.backends).to.deep.equal([
-      { name: 'ok', url: 'http://ok/mcp' },
-      { name: 'odd', url: 'http://odd/mcp' },
-    ]);
-    expect(settings.monitor).to.deep.equal({ degradedThresholdMs: 0 });
-    expect(settings.reportIntervalMs).to.equal(undefined);
+    expect(settings.backends).to.deep.equal([{ name: 'ok', url: 'http://ok/mcp' }]);
+    expect(settings.monitor).to.deep.equal({});
     expect(problems).to.deep.equal([
-      'spec.backends[1].url: expected an http:// or https:// URL, got "ftp://x"',
-      'spec.backends[2].name: expected a backend name, got nothing',
-      'spec.backends[3]: expected an object with name and url',
-      'spec.backends[4].name: expected a name no other backend has, got "ok"',
-      'spec.backends[5].transport: expected one of auto, streamable-http, sse, got "carrier-pigeon"; using auto',
-      'spec.probe.interval: expected a duration above 0 such as 30s, got "soon"',
-      'spec.probe.timeout: expected a duration above 0 such as 30s, got "0s"',
-      'spec.probe.unhealthyThreshold: expected an integer >= 1, got 0',
-      'spec.reportInterval: expected a duration above 0 such as 30s, got 30',
+      'spec.config.operational.failureHandling.healthCheckInterval: expected a duration such as 30s, 1m30s or 500ms, got "soon"',
+      'spec.config.operational.failureHandling.unhealthyThreshold: expected an integer >= 1, got "0"',
+      'spec.config.backends[1].url: expected an http:// or https:// URL, got "ftp://x"',
+      'spec.config.backends[2].name: expected a name (it is missing)',
+      'spec.config.backends[3]: expected an object, got "not an object"',
+      'spec.config.backends[4].name: expected a name no other backend has, got "ok"',
+      'spec.config.backends[5].transport: expected one of auto, streamable-http, sse, got "carrier-pigeon"',
     ]);
   });
 
   it('leaves out a backend with credentials in its URL, naming the field, never the secret', function () {
     const { settings, problems } = parseVmcpSpec({
-      backends: [
-        { name: 'ok', url: 'http://ok/mcp' },
-        { name: 'leaky', url: 'https://bob:SECRET-PW@leaky/mcp?token=SECRET-Q' },
-        { name: 'after', url: 'http://after/mcp' },
-      ],
+      config: {
+        backends: [
+          { name: 'ok', url: 'http://ok/mcp' },
+          { name: 'leaky', url: 'https://bob:SECRET-PW@leaky/mcp?token=SECRET-Q' },
+          { name: 'after', url: 'http://after/mcp' },
+        ],
+      },
     });
     expect(settings.backends.map((b) => b.name)).to.deep.equal(['ok', 'after']);
     expect(problems).to.have.length(1);
     const [problem = ''] = problems;
-    expect(problem).to.match(/^spec\.backends\[1\]\.url: expected a URL without credentials/);
+    expect(problem).to.match(
+      /^spec\.config\.backends\[1\]\.url: expected a URL without credentials/,
+    );
     expect(problem).to.include('headers');
     expect(problem).to.not.include('SECRET').and.not.include('bob');
   });

@@ -3,7 +3,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import {
   aggregationProblems,
   type AggregationConfig,
-} from '../../../src/server/aggregation-config.js';
+} from '../../../src/config/aggregation-config.js';
 import { resolveTools, unresolvedConflicts } from '../../../src/server/resolve-tools.js';
 
 const tool = (name: string, description = `${name}!`): Tool => ({
