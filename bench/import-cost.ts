@@ -11,9 +11,9 @@
  * Each row imports the entry by its package name (`vmcp-status/log`, resolved through
  * the package's own `exports`, as an embedder's import is) in a child process on the
  * pinned Node, with a module hook that records every module loaded, CommonJS included.
- * Times are the median of `--runs` processes; the goal for a log-only import (issue 24)
- * is at most 300 modules and at most 4× a bare start. `--entries a,b` measures those
- * specifiers instead.
+ * Times are the median of `--runs` processes, taken round-robin over the rows; the
+ * goal for a log-only import (issue 24) is at most 300 modules and at most 4× a bare
+ * start. `--entries a,b` measures those specifiers instead (the bare start always).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,22 +124,36 @@ export interface ImportRow {
   readonly rssVsBare: number;
 }
 
-function measure(specifier: string | undefined): Omit<ImportRow, 'timeVsBare' | 'rssVsBare'> {
-  once(specifier); // warms the file cache
-  const samples = Array.from({ length: runs }, () => once(specifier));
-  const first = samples[0] as Sample;
-  return {
-    entry: specifier ?? '(bare node)',
-    modules: first.modules,
-    kubernetesModules: first.kubernetes,
-    ms: Math.round(median(samples.map((s) => s.ms)) * 10) / 10,
-    rssMiB: Math.round(median(samples.map((s) => s.rssMiB)) * 10) / 10,
-  };
+/**
+ * Every specifier `runs` times, round-robin (one process of each, then the next round),
+ * after one process of each to warm the file cache: a load that comes and goes on a
+ * shared machine then weighs on every row alike, and the ratios to the bare start hold.
+ */
+function measure(
+  specifiers: ReadonlyArray<string | undefined>,
+): Array<Omit<ImportRow, 'timeVsBare' | 'rssVsBare'>> {
+  for (const specifier of specifiers) once(specifier);
+  const samples: Sample[][] = specifiers.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    specifiers.forEach((specifier, i) => samples[i]?.push(once(specifier)));
+  }
+  return specifiers.map((specifier, i) => {
+    const taken = samples[i] ?? [];
+    const first = taken[0] as Sample;
+    return {
+      entry: specifier ?? '(bare node)',
+      modules: first.modules,
+      kubernetesModules: first.kubernetes,
+      ms: Math.round(median(taken.map((s) => s.ms)) * 10) / 10,
+      rssMiB: Math.round(median(taken.map((s) => s.rssMiB)) * 10) / 10,
+    };
+  });
 }
 
 try {
-  const bare = measure(undefined);
-  const rows: ImportRow[] = [bare, ...entries.map((entry) => measure(entry))].map((row) => ({
+  const measured = measure([undefined, ...entries]);
+  const bare = measured[0] as (typeof measured)[number];
+  const rows: ImportRow[] = measured.map((row) => ({
     ...row,
     timeVsBare: Math.round((row.ms / bare.ms) * 100) / 100,
     rssVsBare: Math.round((row.rssMiB / bare.rssMiB) * 100) / 100,
