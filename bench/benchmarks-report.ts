@@ -411,7 +411,7 @@ function importSection(report: BenchReport): string[] {
     '## Import cost',
     '',
     `bench/import-cost.ts on the built package: each row imports one entry by its package name in a fresh Node process (the pinned Node, a module hook counting every module loaded, CommonJS included); ` +
-      `time is spawn to exit and RSS at exit, the median of ${String(report.settings.importRuns)} processes after one to warm the file cache. ` +
+      `time is spawn to exit and RSS at exit, the median of ${String(report.settings.importRuns)} processes taken round-robin over the rows, after one of each to warm the file cache. ` +
       '`(bare node)` starts Node and imports nothing; `rxjs` alone is the peer dependency every embedder already pays for, so the rows below it show what the package adds. ' +
       `Goal for the log-only entries (${LOG_ONLY_ENTRIES.map((e) => `\`${e}\``).join(', ')}): at most ${String(IMPORT_GOAL.maxModules)} modules and ${String(IMPORT_GOAL.maxTimeVsBare)}× a bare start (judged under Targets). ` +
       'Times on a shared two-core machine move by tens of ms from run to run; module counts do not.',
