@@ -373,7 +373,7 @@ function latencySection(report: BenchReport): string[] {
       'to the first watch event whose top-level `status.discoveredBackends` shows it (bench/status-watch.ts). The **floor** is what the apiserver alone costs: ' +
       'a bare server-side apply of the same status (the body the pipeline derives for the isolated timeline’s change, ' +
       `${floor === undefined ? '–' : String(floor.bodyBytes)} bytes; field manager \`vmcp-runtime\`, force, strict validation) to one VirtualMCPServer, ` +
-      'one at a time, the next sent once the last showed and a random 200–450 ms passed. ' +
+      'one at a time, the next sent once the last showed and a random 200–450 ms passed, in two halves: right before the isolated timeline and right after the urgent lane, so that it spans the stretch of the run they ran in. ' +
       `As in the timeline runs, an operator applies its own conditions on the object every ${String(settings.operatorWriteIntervalMs)} ms meanwhile, for the floor and the urgent lane too. ` +
       `Ratios divide by the floor’s p50 and p95; the targets ask p50 at most ${String(FLOOR_RATIO_LIMIT)}× the floor’s, over at least ${String(MIN_LATENCY_SAMPLES)} samples each. ` +
       'The isolated rows run at the compressed interval (their change is a phase change as well: backend 0 healthy ↔ unhealthy, Ready ↔ Degraded); ToolHive’s mostly wait for its next tick. ' +

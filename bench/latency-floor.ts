@@ -31,6 +31,15 @@ export interface LatencySamples {
   readonly bodyBytes: number;
 }
 
+/** Several measurements of one kind as one: every latency, sorted. */
+export function joinSamples(parts: readonly LatencySamples[]): LatencySamples {
+  return {
+    latenciesMs: parts.flatMap((p) => p.latenciesMs).sort((a, b) => a - b),
+    unseen: parts.reduce((n, p) => n + p.unseen, 0),
+    bodyBytes: parts[0]?.bodyBytes ?? 0,
+  };
+}
+
 /** Options of {@link measureFloor}. */
 export interface FloorOptions {
   readonly namespace: string;

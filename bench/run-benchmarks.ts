@@ -1,14 +1,16 @@
 /**
  * `npm run bench [-- --full] [-- --interval 2000 --duration 16000 ...]`: status traffic of
  * vmcp-status against ToolHive v0.63.0's (a Go reproduction, bench/toolhive-baseline/)
- * on one kube-apiserver, plus the in-process pipeline; writes docs/BENCHMARKS.md.
+ * on one kube-apiserver, latency against its floor, the in-process pipeline and the
+ * import cost; writes docs/BENCHMARKS.md.
  *
  * One run: one etcd + kube-apiserver on loopback (tools/cluster/control-plane.ts) with
  * this project's CRD and a ToolHive-shaped one (bench/fixtures/) in a group of its own;
- * the latency floor (bare server-side applies), then for every subject of
- * bench/subjects.ts every timeline of bench/timelines.ts (on one VirtualMCPServer, or a
- * few staggered ones where one would not give enough latency samples), the urgent lane
- * at a real report interval, then 100 VirtualMCPServers at once; then, the apiserver
+ * half the latency floor (bare server-side applies), then for every subject of
+ * bench/subjects.ts the isolated timeline (on as few staggered VirtualMCPServers as give
+ * enough latency samples), the urgent lane at a real report interval, the
+ * floor's other half, every other timeline of bench/timelines.ts on one
+ * VirtualMCPServer, then 100 VirtualMCPServers at once; then, the apiserver
  * stopped, the pipeline benchmark and the import cost (bench/import-cost.ts, of the
  * built package: `npm run bench` builds first), each in a child process. Method:
  * bench/README.md. Asserts nothing; the targets are judged in the report.
@@ -33,7 +35,7 @@ import {
   type BenchReport,
 } from './benchmarks-report.js';
 import type { ImportRow } from './import-cost.js';
-import { measureFloor, type LatencySamples } from './latency-floor.js';
+import { joinSamples, measureFloor, type LatencySamples } from './latency-floor.js';
 import type { PipelineRow } from './measure-pipeline.js';
 import { runSubject, type BenchContext, type RunResult } from './run-subject.js';
 import { SUBJECTS } from './subjects.js';
@@ -242,6 +244,21 @@ async function main(): Promise<void> {
       samples: settings.latencySamples,
       operatorWriteIntervalMs: settings.operatorWriteIntervalMs,
     };
+    // The floor in two halves, right before the isolated timeline and right after the
+    // urgent lane: it spans the stretch of the run the rows it is compared with ran in.
+    const floorHalves: LatencySamples[] = [];
+    const measureFloorHalf = async (): Promise<void> => {
+      const half = floorHalves.length + 1;
+      const samples = half === 1 ? Math.ceil(latency.samples / 2) : Math.floor(latency.samples / 2);
+      log(`latency floor, half ${String(half)}: ${String(samples)} bare server-side applies`);
+      const part = await measureFloor(admin, {
+        ...latency,
+        samples,
+        namespace: `latency-floor-${String(half)}`,
+      });
+      floorHalves.push(part);
+      log(latencyLine(`floor, half ${String(half)}`, part));
+    };
     const measureUrgent = async (): Promise<void> => {
       log(
         `urgent lane: ${String(latency.samples)} phase changes right after a detail change, interval ${String(settings.urgentIntervalMs)} ms`,
@@ -254,12 +271,11 @@ async function main(): Promise<void> {
         statusRefreshMs: 300_000,
       });
       log(latencyLine('urgent lane', urgent));
+      await measureFloorHalf();
+      floor = joinSamples(floorHalves);
+      log(latencyLine('floor, both halves', floor));
     };
-    if (sections.has('latency')) {
-      log(`latency floor: ${String(latency.samples)} bare server-side applies`);
-      floor = await measureFloor(admin, { ...latency, namespace: 'latency-floor' });
-      log(latencyLine('floor', floor));
-    }
+    if (sections.has('latency')) await measureFloorHalf();
     if (sections.has('timelines')) {
       // The isolated changes right after the floor they are compared with.
       const kinds = ['isolated', ...TIMELINE_KINDS.filter((k) => k !== 'isolated')] as const;
