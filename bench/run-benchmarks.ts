@@ -119,13 +119,13 @@ const settings = {
   isolatedDurationMs: wholeNumber(
     'isolated-duration',
     values['isolated-duration'],
-    full ? 120_000 : 32_000,
+    full ? 120_000 : 24_000,
     intervalMs,
   ),
   latencySamples: wholeNumber('latency-samples', values['latency-samples'], full ? 100 : 36, 1),
   // Never compressed: the point is that a phase change does not wait for it.
   urgentIntervalMs: wholeNumber('urgent-interval', values['urgent-interval'], 30_000, 100),
-  importRuns: wholeNumber('import-runs', values['import-runs'], full ? 31 : 15, 1),
+  importRuns: wholeNumber('import-runs', values['import-runs'], full ? 31 : 11, 1),
   // The default 5-minute refresh, compressed like the intervals.
   statusRefreshMs: Math.round(300_000 / (REAL_INTERVAL_MS / intervalMs)),
 };
