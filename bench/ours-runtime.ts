@@ -7,7 +7,7 @@ import type { ReportOutcome } from '../src/reporter.js';
 import { reportStatus } from '../src/reactive/report-status.js';
 import { runtimeStatusStream } from '../src/reactive/runtime-status-stream.js';
 import type { BackendHealthEvent, RuntimeStatus } from '../src/types.js';
-import type { Check, Timeline } from './timelines.js';
+import { checkEvent, type Check, type Timeline } from './timelines.js';
 import { wallNow } from './status-watch.js';
 
 /** Reporter settings a benchmark row may set (e.g. a status layout), besides the object. */
@@ -67,7 +67,7 @@ export class OursRuntime {
     const runtime = new OursRuntime(options);
     await runtime.#reporter.start(options.intervalMs);
     runtime.#done = reportStatus(runtime.#status$, runtime.#reporter);
-    for (const check of options.timeline.initial) runtime.#push(check);
+    for (const check of options.timeline.initial) runtime.feed(check);
     return runtime;
   }
 
@@ -76,13 +76,19 @@ export class OursRuntime {
     return this.#outcomes.get('applied') ?? 0;
   }
 
+  /** Bytes of the last status apply body the server accepted (0 before the first). */
+  get lastAppliedBytes(): number {
+    const patch = this.#reporter.lastApplied;
+    return patch === undefined ? 0 : Buffer.byteLength(JSON.stringify(patch));
+  }
+
   /** Replays the timeline's events at `startMs + atMs` (wall clock); resolves after the last. */
   async replay(startMs: number, signal: AbortSignal): Promise<void> {
     for (const check of this.options.timeline.events) {
       const wait = startMs + check[0] - wallNow();
       if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
-      this.#push(check);
+      this.feed(check);
     }
   }
 
@@ -94,18 +100,9 @@ export class OursRuntime {
     await this.#reporter.stop();
   }
 
-  #push([, index, status, toolCount, consecutiveFailures]: Check): void {
-    const backend = this.options.timeline.backends[index];
-    if (backend === undefined) return;
-    this.#checks.next({
-      name: backend.name,
-      url: backend.url,
-      status,
-      toolCount,
-      consecutiveFailures,
-      ...(status === 'unhealthy' ? { errorCategory: 'connection_failed' as const } : {}),
-      checkedAt: new Date(),
-      latencyMs: 3,
-    });
+  /** Feeds one check now: the replay does, and a benchmark that scripts its own changes. */
+  feed(check: Check): void {
+    const event = checkEvent(this.options.timeline, check, new Date());
+    if (event !== undefined) this.#checks.next(event);
   }
 }

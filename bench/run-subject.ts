@@ -1,4 +1,4 @@
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VMCP_KIND, VMCP_PLURAL } from '../src/apply/vmcp-resource.js';
@@ -12,6 +12,7 @@ import { OursRuntime } from './ours-runtime.js';
 import { StatusWatch, etcdRevision, wallNow } from './status-watch.js';
 import type { CrdKind, Subject } from './subjects.js';
 import type { Timeline } from './timelines.js';
+import { createVmcps } from './vmcp-objects.js';
 import { ToolhiveBaseline, type BaselineSummary } from './toolhive-baseline.js';
 
 const EVENTS = { group: 'events.k8s.io', resource: 'events' } as const;
@@ -91,27 +92,10 @@ export async function runSubject(
 ): Promise<RunResult> {
   const namespace = `${subject.id}-${workload.name}`;
   const apiVersion = ctx.apiVersions[subject.crd];
-  const [group = '', version = ''] = apiVersion.split('/');
   const names = workload.timelines.map((_, i) => `vmcp-${String(i).padStart(3, '0')}`);
-  await ctx.admin
-    .makeApiClient(CoreV1Api)
-    .createNamespace({ body: { metadata: { name: namespace } } });
-  const objects = ctx.admin.makeApiClient(CustomObjectsApi);
-  for (const name of names) {
-    await objects.createNamespacedCustomObject({
-      group,
-      version,
-      namespace,
-      plural: VMCP_PLURAL,
-      body: { apiVersion, kind: VMCP_KIND, metadata: { name, namespace }, spec: {} },
-    });
-  }
-  const watch = await StatusWatch.start(ctx.admin, {
-    group,
-    version,
-    plural: VMCP_PLURAL,
-    namespace,
-  });
+  const resource = await createVmcps(ctx.admin, apiVersion, namespace, names);
+  const { group, version } = resource;
+  const watch = await StatusWatch.start(ctx.admin, resource);
   const stop = new AbortController();
   const background: Array<Promise<void>> = [];
   const errors: string[] = [];
@@ -233,10 +217,10 @@ export async function runSubject(
       reconcilesBefore === undefined
         ? undefined
         : (operator?.instance.reconcileCount ?? 0) - reconcilesBefore;
-    const resource = { group, resource: VMCP_PLURAL };
+    const measured = { group, resource: VMCP_PLURAL };
     const requests = requestDelta(
-      parseApiserverMetrics(textBefore, resource),
-      parseApiserverMetrics(textAfter, resource),
+      parseApiserverMetrics(textBefore, measured),
+      parseApiserverMetrics(textAfter, measured),
     );
     const eventRequests = requestDelta(
       parseApiserverMetrics(textBefore, EVENTS),

@@ -1,6 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { BackendHealthStatus } from '../src/types.js';
+import type { BackendHealthEvent, BackendHealthStatus } from '../src/types.js';
 import { checkNumber } from '../src/validate.js';
 
 /**
@@ -54,14 +54,23 @@ export interface TimelineOptions {
   readonly seed?: number;
   /** Backends of the `random` timeline. Defaults to 100; the others have 10. */
   readonly randomBackends?: number;
+  /**
+   * Moves the scripted changes of `isolated` this much later (probes stay put), so that
+   * several objects replaying it change one after another, never together. Defaults to 0.
+   */
+  readonly changeOffsetMs?: number;
 }
 
 /** How often the flapping backend flips, in real (uncompressed) time. */
 export const FLAP_PERIOD_REAL_MS = 2000;
 /** How often one backend of the `random` timeline changes on average, in real time. */
 export const RANDOM_CHANGE_MEAN_REAL_MS = 120_000;
-/** Isolated changes come this many report intervals apart: never inside one pacing window. */
-export const ISOLATED_SPACING_INTERVALS = 2;
+/**
+ * Isolated changes come this many report intervals apart: never inside one pacing
+ * window (the window a write opens has closed half an interval before the next change),
+ * and for ToolHive's ticker never two changes to one tick.
+ */
+export const ISOLATED_SPACING_INTERVALS = 1.5;
 
 const STATUSES: readonly BackendHealthStatus[] = ['healthy', 'unhealthy', 'degraded'];
 const TOOLS = 5;
@@ -74,7 +83,8 @@ const UNHEALTHY_THRESHOLD = 3;
  *
  * - `steady`: 10 healthy backends, probes only.
  * - `isolated`: 10 backends; backend 0 alternates healthy/unhealthy every
- *   {@link ISOLATED_SPACING_INTERVALS} intervals, half an interval off the probes.
+ *   {@link ISOLATED_SPACING_INTERVALS} intervals, the first half a spacing in (plus
+ *   `changeOffsetMs`).
  * - `flapping`: 10 backends; backend 0 flips every {@link FLAP_PERIOD_REAL_MS} of real time.
  * - `random`: 100 backends; at each probe a backend moves to another status with the
  *   probability that gives one change per {@link RANDOM_CHANGE_MEAN_REAL_MS}; seeded.
@@ -86,10 +96,7 @@ export function buildTimeline(kind: TimelineKind, options: TimelineOptions): Tim
   const count = kind === 'random' ? (options.randomBackends ?? 100) : 10;
   checkNumber('randomBackends', count, { min: 1, integer: true });
   const rng = xoroshiro128plus(options.seed ?? 1);
-  const backends = Array.from({ length: count }, (_, i) => {
-    const name = `backend-${String(i).padStart(3, '0')}`;
-    return { name, url: `http://${name}.mcp.svc.cluster.local:8080/mcp` };
-  });
+  const backends = timelineBackends(count);
   // What happens when: a probe (status undefined: keep) or a scripted status.
   const planned: Array<{ atMs: number; backend: number; status?: BackendHealthStatus }> = [];
   const flapMs = FLAP_PERIOD_REAL_MS / compression;
@@ -107,8 +114,9 @@ export function buildTimeline(kind: TimelineKind, options: TimelineOptions): Tim
   }
   if (kind === 'isolated') {
     const spacing = ISOLATED_SPACING_INTERVALS * intervalMs;
-    for (let n = 1; (n - 0.5) * spacing < durationMs; n++) {
-      const atMs = (n - 0.5) * spacing;
+    const offsetMs = checkNumber('changeOffsetMs', options.changeOffsetMs ?? 0);
+    for (let n = 1; (n - 0.5) * spacing + offsetMs < durationMs; n++) {
+      const atMs = (n - 0.5) * spacing + offsetMs;
       planned.push({ atMs, backend: 0, status: n % 2 === 1 ? 'unhealthy' : 'healthy' });
     }
   }
@@ -119,7 +127,7 @@ export function buildTimeline(kind: TimelineKind, options: TimelineOptions): Tim
     status: 'healthy',
     failures: 0,
   }));
-  const initial: Check[] = backends.map((_, i) => [0, i, 'healthy', TOOLS, 0]);
+  const initial = healthyChecks(count);
   const events: Check[] = [];
   const changes: Array<{ atMs: number; backend: number; status: BackendHealthStatus }> = [];
   for (const step of planned) {
@@ -154,5 +162,53 @@ export function buildTimeline(kind: TimelineKind, options: TimelineOptions): Tim
         untilMs: later?.atMs ?? Number.POSITIVE_INFINITY,
       };
     }),
+  };
+}
+
+/**
+ * A timeline of `count` healthy backends and no events, for a benchmark that scripts
+ * its own changes (see {@link checkEvent}).
+ */
+export function quietTimeline(count = 10): Timeline {
+  return {
+    kind: 'steady',
+    backends: timelineBackends(count),
+    initial: healthyChecks(count),
+    events: [],
+    changes: [],
+  };
+}
+
+function timelineBackends(count: number): Timeline['backends'] {
+  return Array.from({ length: count }, (_, i) => {
+    const name = `backend-${String(i).padStart(3, '0')}`;
+    return { name, url: `http://${name}.mcp.svc.cluster.local:8080/mcp` };
+  });
+}
+
+function healthyChecks(count: number): Check[] {
+  return Array.from({ length: count }, (_, i): Check => [0, i, 'healthy', TOOLS, 0]);
+}
+
+/**
+ * The health event a runtime gets for `check` (an unhealthy one says
+ * `connection_failed`), checked at `checkedAt`; `undefined` for an unknown backend.
+ */
+export function checkEvent(
+  timeline: Pick<Timeline, 'backends'>,
+  [, index, status, toolCount, consecutiveFailures]: Check,
+  checkedAt: Date,
+): BackendHealthEvent | undefined {
+  const backend = timeline.backends[index];
+  if (backend === undefined) return undefined;
+  return {
+    name: backend.name,
+    url: backend.url,
+    status,
+    toolCount,
+    consecutiveFailures,
+    ...(status === 'unhealthy' ? { errorCategory: 'connection_failed' as const } : {}),
+    checkedAt,
+    latencyMs: 3,
   };
 }

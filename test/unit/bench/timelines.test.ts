@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { FLAP_PERIOD_REAL_MS, buildTimeline, type Timeline } from '../../../bench/timelines.js';
+import {
+  FLAP_PERIOD_REAL_MS,
+  buildTimeline,
+  checkEvent,
+  quietTimeline,
+  type Timeline,
+} from '../../../bench/timelines.js';
 
 const options = { intervalMs: 2000, durationMs: 20_000, compression: 15 };
 
@@ -55,6 +61,38 @@ describe('bench/timelines', () => {
       expect(sorted).to.be.true;
     });
   }
+
+  it('isolated: backend 0 changes every 1.5 intervals; changeOffsetMs moves the changes, not the probes', () => {
+    const timeline = buildTimeline('isolated', options);
+    expect(timeline.changes.map((c) => c.atMs)).to.deep.equal([
+      1500, 4500, 7500, 10_500, 13_500, 16_500, 19_500,
+    ]);
+    const later = buildTimeline('isolated', { ...options, changeOffsetMs: 1000 });
+    expect(later.changes.map((c) => c.atMs)).to.deep.equal([
+      2500, 5500, 8500, 11_500, 14_500, 17_500,
+    ]);
+    const probes = (t: Timeline) => t.events.filter((e) => e[1] !== 0);
+    expect(probes(later)).to.deep.equal(probes(timeline));
+  });
+
+  it('quietTimeline: healthy backends, nothing replayed; checkEvent turns a check into what a runtime gets', () => {
+    const quiet = quietTimeline(3);
+    expect(quiet.initial).to.deep.equal([
+      [0, 0, 'healthy', 5, 0],
+      [0, 1, 'healthy', 5, 0],
+      [0, 2, 'healthy', 5, 0],
+    ]);
+    expect(quiet.events).to.deep.equal([]);
+    const at = new Date(0);
+    expect(checkEvent(quiet, [0, 1, 'unhealthy', 0, 3], at)).to.deep.include({
+      name: 'backend-001',
+      status: 'unhealthy',
+      errorCategory: 'connection_failed',
+      consecutiveFailures: 3,
+      checkedAt: at,
+    });
+    expect(checkEvent(quiet, [0, 7, 'healthy', 5, 0], at)).to.equal(undefined);
+  });
 
   it('an unhealthy backend counts its failures up from the threshold', () => {
     const timeline = buildTimeline('random', { ...options, seed: 3 });
