@@ -49,8 +49,8 @@ import {
 import { measureUrgentLane, type UrgentLaneSamples } from './urgent-lane.js';
 import { buildToolhiveBaseline } from './toolhive-baseline.js';
 
-/** ToolHive's CRD lives in this group here, beside the project's `toolhive.stacklok.dev`. */
-const TOOLHIVE_FIXTURE_GROUP = 'bench.toolhive.stacklok.dev';
+/** ToolHive's CRD, in its own group beside the project's `vmcp-status.dev`. */
+const TOOLHIVE_FIXTURE_GROUP = 'toolhive.stacklok.dev';
 
 const { values } = parseArgs({
   options: {
@@ -136,15 +136,8 @@ function toolhiveCrd(): ManifestObject {
   const path = fileURLToPath(
     new URL('./fixtures/toolhive-virtualmcpservers.yaml', import.meta.url),
   );
-  const crd = parse(readFileSync(path, 'utf8')) as ManifestObject & {
-    spec: { group: string; names: { shortNames?: string[]; categories?: string[] } };
-  };
-  crd.metadata = { name: `virtualmcpservers.${TOOLHIVE_FIXTURE_GROUP}` };
-  crd.spec.group = TOOLHIVE_FIXTURE_GROUP;
-  // kubectl's `vmcp` keeps meaning the project's CRD.
-  delete crd.spec.names.shortNames;
-  delete crd.spec.names.categories;
-  return crd;
+  // Its own group and short name (vmcp; the project's is vmcpst): the two live side by side.
+  return parse(readFileSync(path, 'utf8')) as ManifestObject;
 }
 
 function goVersion(): string {
