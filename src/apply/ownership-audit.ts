@@ -47,8 +47,12 @@ export interface OwnershipAudit {
 /**
  * Checks who owns each status field (from `managedFields`) against the ownership
  * table of `layout`. A field the table gives to the runtime must be the runtime
- * manager's alone, an operator field the operator's; a field the table does not name
- * is listed, never foreign. Pure.
+ * manager's alone, an operator field the operator's. A field the table does not name
+ * (a condition type of someone else's, say) may be held by the managers the table
+ * names, and by no one else: a third manager anywhere in status is a foreign writer.
+ * In the `runtime` layout the top level is ToolHive's operator's, whatever its
+ * manager's name (unless `managers.operator` names it), so only the runtime writing
+ * there is foreign. Pure.
  */
 export function auditOwnership(
   entries: readonly ManagedFieldsEntry[],
@@ -67,10 +71,10 @@ export function auditOwnership(
       const expectedManager =
         owner === 'runtime' ? runtime : owner === 'operator' ? operator : undefined;
       const foreign =
-        owner === undefined
-          ? false
-          : expectedManager !== undefined
-            ? manager !== expectedManager
+        owner !== undefined && expectedManager !== undefined
+          ? manager !== expectedManager
+          : owner === undefined && operator !== undefined
+            ? manager !== runtime && manager !== operator
             : manager === runtime;
       const time = entry.time instanceof Date ? entry.time.toISOString() : entry.time;
       fields.push({

@@ -39,14 +39,19 @@ describe('vmcp-status inspect (the built CLI) on a real kube-apiserver', functio
   };
 
   /** The real kubectl as a foreign writer: a server-side apply of the status subresource. */
-  const foreignApply = (resource: string, name: string, status: Record<string, unknown>) => {
+  const foreignApply = (
+    resource: string,
+    name: string,
+    status: Record<string, unknown>,
+    manager = 'intruder',
+  ) => {
     const [plural, ...group] = resource.split('.');
     const out = cluster.plane.kubectl(
       [
         'apply',
         '--server-side',
         '--subresource=status',
-        '--field-manager=intruder',
+        `--field-manager=${manager}`,
         '--force-conflicts',
         '-f',
         '-',
@@ -185,6 +190,36 @@ describe('vmcp-status inspect (the built CLI) on a real kube-apiserver', functio
     expect(marked.code).to.equal(1);
     expect(marked.stdout).to.match(/^! phase\s+intruder\s+Apply/m);
     expect(marked.stdout).to.contain('Foreign writers: intruder (fields marked !).');
+  });
+
+  it('a third manager adding a condition of its own is a foreign writer: named in the verdict, exit 1', async () => {
+    await reported('third');
+    foreignApply(
+      'virtualmcpservers.vmcp-status.dev',
+      'third',
+      {
+        conditions: [
+          {
+            type: 'Custom',
+            status: 'True',
+            reason: 'SomeoneElse',
+            message: 'written by another controller',
+            lastTransitionTime: '2026-12-08T10:00:00Z',
+          },
+        ],
+      },
+      'other',
+    );
+    const text = await inspect('third');
+    expect(text.code, text.stderr).to.equal(1);
+    expect(text.stdout).to.match(
+      /^! conditions\[type=Custom\]\s+other\s+Apply\s+\S+\s+\(not in the table\)$/m,
+    );
+    expect(text.stdout).to.contain('Foreign writers: other (fields marked !).');
+    expect(text.stdout).to.not.contain('Every status field is owned as the ownership table says.');
+    const json = await inspectJson('third');
+    expect(json.code).to.equal(1);
+    expect(json.report.foreignWriters).to.deep.equal(['other']);
   });
 
   it('finds the kubeconfig as kubectl does: KUBECONFIG, and --context', async () => {

@@ -108,11 +108,33 @@ describe('auditOwnership', () => {
       ['kubectl', true],
       ['vmcp-runtime', false],
     ]);
-    // Not in the table: listed, never foreign.
-    expect(audit.fields.find((f) => f.field === 'somethingElse')).to.include({
-      foreign: false,
-      manager: 'kubectl',
-    });
+    // Not in the table, and kubectl is no manager the table names: foreign too.
+    const other = audit.fields.find((f) => f.field === 'somethingElse');
+    expect(other).to.include({ foreign: true, manager: 'kubectl' });
+    expect(other).to.not.have.property('owner');
+  });
+
+  it('a third manager is foreign even where it only adds a field the table does not name', () => {
+    const third = entry('other', { 'f:status': { 'f:conditions': { 'k:{"type":"Custom"}': {} } } });
+    const audit = auditOwnership(
+      [entry('vmcp-runtime', runtimeTopLevel), entry('vmcp-operator', operatorTopLevel), third],
+      'top-level',
+    );
+    expect(audit.foreignWriters).to.deep.equal(['other']);
+    expect(audit.fields.filter((f) => f.foreign).map((f) => f.field)).to.deep.equal([
+      'conditions[type=Custom]',
+    ]);
+    // The managers the table names may hold such a field.
+    const named = auditOwnership(
+      [entry('vmcp-operator', { 'f:status': { 'f:conditions': { 'k:{"type":"Custom"}': {} } } })],
+      'top-level',
+    );
+    expect(named.foreignWriters).to.deep.equal([]);
+    // In the runtime layout the top level is ToolHive's operator's, whatever it is called.
+    expect(auditOwnership([third], 'runtime').foreignWriters).to.deep.equal([]);
+    expect(
+      auditOwnership([third], 'runtime', { operator: 'thv-operator' }).foreignWriters,
+    ).to.deep.equal(['other']);
   });
 
   it('the runtime layout: the runtime under status.runtime only; any other manager at the top', () => {
