@@ -45,6 +45,7 @@ export class DriftRepair {
   #watch: OwnObjectWatch | undefined;
   #resourceVersion: string | undefined;
   #uid: string | undefined;
+  #generation: number | undefined;
   #serverStatus: Record<string, unknown> | undefined;
   #serverObject: OwnObject | undefined;
   #waitingForObject = false;
@@ -57,6 +58,11 @@ export class DriftRepair {
   /** The object's uid, once read or written. */
   get uid(): string | undefined {
     return this.#uid;
+  }
+
+  /** The object's `metadata.generation` as last seen: what the runtime's conditions observed. */
+  get generation(): number | undefined {
+    return this.#generation;
   }
 
   /** The newest resourceVersion seen. */
@@ -97,6 +103,7 @@ export class DriftRepair {
     this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
     this.#watch?.observe(object.metadata?.resourceVersion);
     this.#uid = object.metadata?.uid ?? this.#uid;
+    this.#generation = object.metadata?.generation ?? this.#generation;
     this.#serverStatus = object.status;
     this.#serverObject = object;
   }
@@ -127,10 +134,17 @@ export class DriftRepair {
       this.#uid !== undefined &&
       object.metadata?.uid !== undefined &&
       object.metadata.uid !== this.#uid;
+    const before = this.#generation;
     this.observe(object);
     if (this.#waitingForObject || recreated) {
       this.#waitingForObject = false;
       this.options.accepted.forget();
+      this.options.resubmit(false);
+      return;
+    }
+    // A spec change: the runtime's conditions say which generation they observed, so
+    // the latest status goes out again with the new one (one write per spec change).
+    if (before !== undefined && this.#generation !== before) {
       this.options.resubmit(false);
       return;
     }

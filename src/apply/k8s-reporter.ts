@@ -241,7 +241,16 @@ export class K8sReporter implements Reporter {
 
   #patch(status: RuntimeStatus, layout: ResolvedStatusLayout): LaidOutPatch {
     const previous = this.#last.conditions(layout) ?? this.#seedConditions;
-    const capped = capReportedBackends(status, this.#maxReported);
+    // The runtime's conditions carry the generation of the object it has seen.
+    const generation = this.#drift.generation;
+    const observed =
+      generation === undefined
+        ? status
+        : {
+            ...status,
+            conditions: status.conditions.map((c) => ({ ...c, observedGeneration: generation })),
+          };
+    const capped = capReportedBackends(observed, this.#maxReported);
     return laidOutPatch(this.#ref, capped, layout, previous, this.#fields.dropped);
   }
 

@@ -46,7 +46,12 @@ type Vmcp = {
     }>;
   };
   status?: Record<string, unknown> & {
-    conditions?: Array<{ type: string; status: string; lastTransitionTime: string }>;
+    conditions?: Array<{
+      type: string;
+      status: string;
+      lastTransitionTime: string;
+      observedGeneration?: number;
+    }>;
     discoveredBackends?: Array<{ name: string }>;
   };
 };
@@ -168,6 +173,42 @@ describe('K8sReporter on a real kube-apiserver', function () {
     await reporter.report(status);
     expect(outcomes).to.deep.equal(['applied', 'unchanged', 'unchanged']);
     expect((await read('quiet')).metadata.resourceVersion).to.equal(before);
+  });
+
+  it('its conditions carry the observed generation: a spec change is written once with the new one, nothing else moves', async () => {
+    await create('generation');
+    const { reporter, outcomes } = await reporterFor('generation');
+    await reporter.start(30_000);
+    await reporter.report(statusOf([['alpha', 'healthy', 4]]));
+    const generations = async () =>
+      ((await read('generation')).status?.conditions ?? []).map((c) => [
+        c.type,
+        c.observedGeneration,
+      ]);
+    expect(await generations()).to.deep.equal([
+      ['Ready', 1],
+      ['BackendsDiscovered', 1],
+    ]);
+    await adminApi().patchNamespacedCustomObject(
+      {
+        group,
+        version,
+        namespace: cluster.namespace,
+        plural,
+        name: 'generation',
+        body: { spec: { replicas: 2 } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    // No new report: the drift watch sees generation 2 and the latest status goes out again.
+    await waitFor('the conditions at generation 2', async () =>
+      (await generations()).every(([, g]) => g === 2),
+    );
+    expect(outcomes).to.deep.equal(['applied', 'applied']);
+    const settled = (await read('generation')).metadata.resourceVersion;
+    await reporter.report(statusOf([['alpha', 'healthy', 4]]));
+    expect(outcomes.at(-1)).to.equal('unchanged');
+    expect((await read('generation')).metadata.resourceVersion).to.equal(settled);
   });
 
   it('an identical server-side apply sent twice leaves resourceVersion unchanged on the apiserver itself', async () => {
