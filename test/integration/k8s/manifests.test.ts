@@ -96,6 +96,18 @@ describe('manifests on a real kube-apiserver', function () {
     expect(result.stdout).to.match(/virtualmcpserver.vmcp-status.dev\/demo serverside-applied/);
   });
 
+  it('kubectl explain answers from the CRD, deep down too', () => {
+    const explain = cluster.plane.kubectl(['explain', 'vmcpst.spec.config.backends.url']);
+    expect(explain.code, explain.stderr).to.equal(0);
+    expect(explain.stdout).to.match(/The backend's MCP endpoint, http:\/\/ or https:\/\//);
+    const status = cluster.plane.kubectl([
+      'explain',
+      'vmcpst.status.conditions.observedGeneration',
+    ]);
+    expect(status.code, status.stderr).to.equal(0);
+    expect(status.stdout).to.match(/DESCRIPTION:\s+\S/);
+  });
+
   describe('the schema rejects', () => {
     const api = (): CustomObjectsApi => admin.makeApiClient(CustomObjectsApi);
     const create = async (name: string): Promise<void> => {
