@@ -59,6 +59,7 @@ export class McpProber implements Prober {
   readonly #logger: Logger;
   readonly #now: () => number;
   #session: McpSession | undefined;
+  #closed = false;
   #probesSinceList = 0;
   #running: Promise<void> = Promise.resolve();
 
@@ -138,6 +139,7 @@ export class McpProber implements Prober {
 
   /** Ends the session (best effort, bounded by 1 s). */
   async close(): Promise<void> {
+    this.#closed = true;
     const session = this.#session;
     this.#session = undefined;
     if (session !== undefined) await closeMcpSession(session, true);
@@ -175,6 +177,12 @@ export class McpProber implements Prober {
     }
     if (session === undefined) {
       session = await this.#connect(options);
+      // Closed while the handshake ran (a cut-off probe's session is ended by
+      // openMcpSession itself): the session is closed, not kept.
+      if (this.#closed) {
+        await closeMcpSession(session, true);
+        throw new Error('prober closed');
+      }
       this.#session = session;
       latencyMs = await ping(session.client);
     }

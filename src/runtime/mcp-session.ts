@@ -65,9 +65,11 @@ export async function openMcpSession(
       onClose(session);
     };
     // A connect that hangs below the SDK's request timeout (an SSE stream that never
-    // sends its endpoint) ends with the probe.
+    // sends its endpoint) ends with the probe; a session the backend already opened
+    // (its id came back) is ended there too, not left to its idle timeout. Terminate
+    // before close: close aborts the transport's requests, the DELETE included.
     const onAbort = (): void => {
-      void client.close().catch(() => undefined);
+      void closeMcpSession(session, true);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {

@@ -187,7 +187,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
           failureHandling: {
             statusReportingInterval: '30s',
             healthCheckInterval: '2s',
-            healthCheckTimeout: '2s',
+            healthCheckTimeout: '1900ms',
             unhealthyThreshold: 1,
           },
         },
@@ -297,8 +297,8 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
         operational: {
           failureHandling: {
             statusReportingInterval: '3s',
-            healthCheckInterval: '500ms',
-            healthCheckTimeout: '2s',
+            healthCheckInterval: '1s',
+            healthCheckTimeout: '900ms',
             unhealthyThreshold: 1,
           },
         },

@@ -108,6 +108,115 @@ describe('manifests on a real kube-apiserver', function () {
     expect(status.stdout).to.match(/DESCRIPTION:\s+\S/);
   });
 
+  describe("the spec's rules at admission (CEL and schema), each naming its field", () => {
+    const api = (): CustomObjectsApi => admin.makeApiClient(CustomObjectsApi);
+    /** 201, or the 422's causes as `field: message`. */
+    const admit = async (name: string, config: Record<string, unknown>, extra = {}) => {
+      try {
+        await api().createNamespacedCustomObject({
+          group,
+          version,
+          namespace: cluster.namespace,
+          plural,
+          body: {
+            apiVersion: `${group}/${version}`,
+            kind: 'VirtualMCPServer',
+            metadata: { name },
+            spec: { config, ...extra },
+          },
+        });
+        return 'created';
+      } catch (err) {
+        if (!(err instanceof ApiException) || err.code !== 422) throw err;
+        const causes = (JSON.parse(String(err.body)) as StatusBody).details?.causes ?? [];
+        return causes.map((c) => `${c.field ?? ''}: ${c.message ?? ''}`);
+      }
+    };
+    const backend = { name: 'a', url: 'http://a.default.svc:8080/mcp' };
+    const handling = (failureHandling: Record<string, unknown>) => ({
+      backends: [backend],
+      operational: { failureHandling },
+    });
+
+    it('accepts what Go and Kubernetes accept as durations: 1m30s, 1.5h, 500ms', async () => {
+      expect(
+        await admit('durations', {
+          ...handling({ healthCheckInterval: '1m30s', statusReportingInterval: '1.5h' }),
+          operational: {
+            failureHandling: { healthCheckInterval: '1m30s', healthCheckTimeout: '500ms' },
+            timeouts: { default: '1.5h' },
+          },
+        }),
+      ).to.equal('created');
+    });
+
+    const cases: Array<[string, Record<string, unknown>, RegExp, Record<string, unknown>?]> = [
+      [
+        'a URL that is not http(s)',
+        { backends: [{ name: 'a', url: 'ftp://a/mcp' }] },
+        /^spec\.config\.backends\[0\]\.url: .*expected an http:\/\/ or https:\/\/ URL/,
+      ],
+      [
+        'a backend name that is no DNS label',
+        { backends: [{ name: 'Not_A_Label', url: backend.url }] },
+        /^spec\.config\.backends\[0\]\.name: .*should match/,
+      ],
+      [
+        'two backends of one name',
+        { backends: [backend, backend] },
+        /^spec\.config\.backends\[1\]: Duplicate value/,
+      ],
+      [
+        'a duration Go does not read',
+        handling({ healthCheckInterval: '1 minute' }),
+        /^spec\.config\.operational\.failureHandling\.healthCheckInterval: .*should match/,
+      ],
+      [
+        'a zero duration',
+        handling({ statusReportingInterval: '0s' }),
+        /^spec\.config\.operational\.failureHandling\.statusReportingInterval: .*expected a duration above 0/,
+      ],
+      [
+        'a check timeout as long as its interval',
+        handling({ healthCheckInterval: '10s', healthCheckTimeout: '10s' }),
+        /^spec\.config\.operational\.failureHandling: .*healthCheckTimeout must be shorter than healthCheckInterval/,
+      ],
+      [
+        'priority without priorityOrder',
+        { backends: [backend], aggregation: { conflictResolution: 'priority' } },
+        /^spec\.config\.aggregation: .*the priority strategy needs conflictResolutionConfig\.priorityOrder/,
+      ],
+      [
+        'manual without overrides',
+        { backends: [backend], aggregation: { conflictResolution: 'manual' } },
+        /^spec\.config\.aggregation: .*the manual strategy needs tools\[\]\.overrides/,
+      ],
+      [
+        'an override that changes nothing',
+        {
+          backends: [backend],
+          aggregation: { tools: [{ workload: 'a', overrides: { search: {} } }] },
+        },
+        /^spec\.config\.aggregation\.tools\[0\]\.overrides\[search\]: .*an override needs a name or a description/,
+      ],
+      [
+        "the operator's own field manager for the runtime",
+        { backends: [backend] },
+        /^spec\.fieldManager: .*a field manager other than the operator's own/,
+        { fieldManager: 'vmcp-operator' },
+      ],
+    ];
+    cases.forEach(([what, config, says, extra], index) => {
+      it(`refuses ${what}`, async () => {
+        const causes = await admit(`rule-${String(index)}`, config, extra);
+        // The first cause is the rule's; a malformed duration also fails the CEL rules
+        // that read it (the apiserver evaluates them anyway), each naming the field too.
+        expect(causes).to.be.an('array').that.is.not.empty;
+        expect((causes as string[])[0]).to.match(says);
+      });
+    });
+  });
+
   describe('the schema rejects', () => {
     const api = (): CustomObjectsApi => admin.makeApiClient(CustomObjectsApi);
     const create = async (name: string): Promise<void> => {

@@ -84,7 +84,7 @@ describe('credentials in backend URLs never reach status, Events or logs (the bu
               failureHandling: {
                 statusReportingInterval: '1s',
                 healthCheckInterval: '1s',
-                healthCheckTimeout: '1s',
+                healthCheckTimeout: '800ms',
                 unhealthyThreshold: 1,
               },
             },

@@ -208,3 +208,31 @@ describe('McpProber against real MCP servers on loopback', function () {
     expect((error as Error).message).to.equal('removed');
   });
 });
+
+describe('McpProber cut off during its handshake', function () {
+  it('closes the session the handshake still opened, instead of keeping it', async function () {
+    const server = await startScriptedMcpServer({ tools: 1 });
+    const p = new McpProber({ name: 'b', url: server.url }, { probeTimeoutMs: 5_000 });
+    try {
+      const controller = new AbortController();
+      // The session exists on the server once `initialize` is answered; the client's
+      // connect ends only after `notifications/initialized`, held back here, so the
+      // probe is cut off in between.
+      server.on('request', (request: { rpcMethod?: string }) => {
+        if (request.rpcMethod === 'notifications/initialized') {
+          server.delayMs = 300;
+          controller.abort(new Error('removed'));
+        }
+      });
+      const outcome = await p.probe(controller.signal).catch((err: unknown) => err);
+      expect((outcome as Error).message).to.equal('removed');
+      expect(server.sessionCount, 'the session the handshake opened').to.equal(1);
+      await eventually(() => server.sessionCount === 0, {
+        what: 'the late session closed by the prober',
+      });
+    } finally {
+      await p.close();
+      await server.close();
+    }
+  });
+});
