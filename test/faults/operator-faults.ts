@@ -42,9 +42,14 @@ export function describeOperatorFaults(cluster: FaultCluster): void {
     await Promise.all(running.splice(0).map((o) => o.stop()));
   });
 
-  const startOperator = async () => {
+  const startOperator = async (runtimeImage?: string) => {
     const log = memoryLogger('info');
-    const operator = new VmcpOperator({ kubeConfig: operatorKc, namespace, logger: log.logger });
+    const operator = new VmcpOperator({
+      kubeConfig: operatorKc,
+      namespace,
+      logger: log.logger,
+      ...(runtimeImage === undefined ? {} : { runtimeImage }),
+    });
     running.push(operator);
     await operator.start();
     return { operator, log };
@@ -93,9 +98,10 @@ export function describeOperatorFaults(cluster: FaultCluster): void {
 
   it('a child the apiserver rejects as invalid sets Reconciled=False naming the child and the reason', async () => {
     await installRegistryPolicy(cluster.admin, namespace);
-    await startOperator();
-    // A spec our validation and the CRD accept; the cluster's policy rejects its Deployment.
-    const spec = { image: 'docker.io/library/busybox:1.37' };
+    // A runtime image the cluster's policy refuses (the operator's setting, not the spec's),
+    // and a spec our validation and the CRD accept.
+    await startOperator('docker.io/library/busybox:1.37');
+    const spec = {};
     expect(
       validateSpec({ metadata: { name: 'rejected' }, spec }).valid,
       'our validation passes it',
