@@ -48,6 +48,23 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
     expect(result.code, `kubectl ${args.join(' ')}: ${result.stderr}`).to.equal(0);
     return result.stdout;
   };
+  /**
+   * Runs an MCP client's steps; a failure says its HTTP status (the SDK's message has
+   * only the body) and what the runtime logged, so a flake can be read afterwards.
+   */
+  const explained = async <T>(deployment: string, steps: () => Promise<T>): Promise<T> => {
+    try {
+      return await steps();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const logs = plane.kubectl(['logs', `deployment/${deployment}`, '-n', ns, '--tail=40']);
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)} (code ${String(code)})\n` +
+          `kubectl logs deployment/${deployment}:\n${logs.stdout}${logs.stderr}`,
+        { cause: err },
+      );
+    }
+  };
   const readVmcp = (namespace: string, name: string) => vmcpClient(admin, namespace).read(name);
   const waitForVmcp = (
     namespace: string,
@@ -206,9 +223,11 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       .makeApiClient(CoreV1Api)
       .readNamespacedService({ name: 'served-vmcp', namespace: ns });
     const client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(
-      new StreamableHTTPClientTransport(
-        new URL(`http://${service.spec?.clusterIP ?? ''}:4483/mcp`),
+    await explained('served-vmcp', () =>
+      client.connect(
+        new StreamableHTTPClientTransport(
+          new URL(`http://${service.spec?.clusterIP ?? ''}:4483/mcp`),
+        ),
       ),
     );
     const watch = spawn(
@@ -221,7 +240,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
       watched += chunk;
     });
     try {
-      const { tools } = await client.listTools();
+      const { tools } = await explained('served-vmcp', () => client.listTools());
       expect(tools.length).to.equal(ready.status?.totalToolCount);
       expect(tools.map((t) => t.name).sort()).to.deep.equal([
         'github_tool-1',
@@ -231,7 +250,9 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
         'jira_tool-2',
       ]);
       for (const name of ['github_tool-1', 'jira_tool-1']) {
-        const result = await client.callTool({ name, arguments: {} });
+        const result = await explained('served-vmcp', () =>
+          client.callTool({ name, arguments: {} }),
+        );
         expect(result.isError ?? false, name).to.equal(false);
       }
 
@@ -244,7 +265,7 @@ describe('on the node: the operator and each vMCP runtime run as pods', function
         (v) => v.status?.phase === 'Degraded',
       );
       console.log(`      jira killed → Degraded in the status: ${String(Date.now() - killed)} ms`);
-      const after = await client.listTools();
+      const after = await explained('served-vmcp', () => client.listTools());
       expect(after.tools.map((t) => t.name).sort()).to.deep.equal([
         'github_tool-1',
         'github_tool-2',
